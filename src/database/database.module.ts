@@ -1,0 +1,34 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { EntityManager as CoreEntityManager } from '@mikro-orm/core';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { EntityManager } from '@mikro-orm/sql';
+import { createOrmOptions, type OrmSettings } from './orm-config.js';
+import { SchemaBootstrap } from './schema-bootstrap.js';
+
+export interface DatabaseModuleOptions extends OrmSettings {
+  /** Create the schema when the database is empty (development default). */
+  createSchemaIfEmpty?: boolean;
+}
+
+/**
+ * The only place the app configures MikroORM. MikroOrmModule's middleware opens a
+ * RequestContext for every HTTP request: a fork of the EntityManager with its own identity
+ * map, found through AsyncLocalStorage and dropped when the request ends (the Flask page's
+ * `scoped_session` and its teardown). The ORM is closed on application shutdown.
+ */
+@Module({})
+export class DatabaseModule {
+  static forRoot(options: DatabaseModuleOptions): DynamicModule {
+    return {
+      module: DatabaseModule,
+      global: true,
+      imports: [MikroOrmModule.forRoot({ ...createOrmOptions(options), registerRequestContext: true })],
+      providers: [
+        // Driver-neutral SQL EntityManager for services (SQLite and PostgreSQL subclass it).
+        { provide: EntityManager, useExisting: CoreEntityManager },
+        ...(options.createSchemaIfEmpty ? [SchemaBootstrap] : []),
+      ],
+      exports: [EntityManager],
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/core';
+import { readSchemaState } from './schema-state.js';
+
+/**
+ * The development default of the Flask page's `init_db()`: on first start, an empty database
+ * gets its schema, so `npm ci && npm start` needs no manual step. A database that already has
+ * tables is never dropped or altered here; changing a schema is the CLI's job.
+ */
+@Injectable()
+export class SchemaBootstrap implements OnModuleInit {
+  private readonly logger = new Logger('Database');
+
+  constructor(private readonly orm: MikroORM) {}
+
+  async onModuleInit(): Promise<void> {
+    const { present, missing } = await readSchemaState(this.orm);
+    if (missing.length === 0) return;
+    if (present.length > 0) {
+      this.logger.warn(
+        `tables missing: ${missing.join(', ')}; the schema is not touched (run npm run schema:update)`,
+      );
+      return;
+    }
+    await this.orm.schema.create();
+    this.logger.log(`empty database: created tables ${missing.join(', ')}`);
+  }
+}

@@ -1,0 +1,25 @@
+import { CompiledQuery, type DatabaseConnection } from 'kysely';
+
+/** How long a writer waits for the lock held by another connection or process before failing. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Pragmas applied to every new SQLite connection. MikroORM 7 only turns on foreign keys;
+ * the rest is ours:
+ * - `journal_mode = wal`: readers never block the writer and vice versa, so concurrent requests
+ *   (and several processes on one file) do not fail with SQLITE_BUSY;
+ * - `busy_timeout`: a writer queues behind another writer instead of failing at once;
+ * - `synchronous = normal`: safe with WAL (a crash of the process loses nothing committed);
+ *   only a power loss can drop the last transactions, in exchange for far fewer fsyncs.
+ */
+const PRAGMAS = [
+  'pragma journal_mode = wal',
+  `pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
+  'pragma synchronous = normal',
+];
+
+export async function applySqlitePragmas(connection: DatabaseConnection): Promise<void> {
+  for (const pragma of PRAGMAS) {
+    await connection.executeQuery(CompiledQuery.raw(pragma));
+  }
+}

@@ -1,0 +1,43 @@
+import { EntityRepository } from '@mikro-orm/sql';
+import type { Page, PageRequest } from '../common/pagination.js';
+import { pageOf } from '../common/pagination.js';
+import type { User } from './user.entity.js';
+
+/** Filters of the users list; both match exactly (email is stored lower-cased). */
+export interface UserFilter {
+  name?: string;
+  email?: string;
+}
+
+/** The largest id a 32-bit integer column holds (PostgreSQL `integer`); nothing lies beyond it. */
+const MAX_ID = 2_147_483_647;
+
+/** The page's `User.query`: the lookups the service needs, nothing generic. */
+export class UserRepository extends EntityRepository<User> {
+  findById(id: number): Promise<User | null> {
+    if (id > MAX_ID) return Promise.resolve(null);
+    return this.findOne({ id });
+  }
+
+  findByName(name: string): Promise<User | null> {
+    return this.findOne({ name });
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.findOne({ email: email.toLowerCase() });
+  }
+
+  /** One page ordered by id, with the total count (Flask-SQLAlchemy's `paginate`). */
+  async paginate(filter: UserFilter, request: PageRequest): Promise<Page<User>> {
+    const where = {
+      ...(filter.name !== undefined ? { name: filter.name } : {}),
+      ...(filter.email !== undefined ? { email: filter.email.toLowerCase() } : {}),
+    };
+    const [items, total] = await this.findAndCount(where, {
+      orderBy: { id: 'asc' },
+      limit: request.perPage,
+      offset: (request.page - 1) * request.perPage,
+    });
+    return pageOf(items, total, request);
+  }
+}

@@ -1,0 +1,13 @@
+import type { User } from './user.entity.js';
+import type { UserView } from './users.schemas.js';
+
+/** Decides the JSON of a user: a plain object, never the managed entity itself. */
+export function toUserView(user: User): UserView {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+  };
+}
