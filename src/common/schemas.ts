@@ -26,6 +26,13 @@ export function text(options: { min: number; max: number }) {
     .trim()
     .refine((value) => value.isWellFormed(), 'must be valid Unicode text')
     .refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters')
-    .refine((value) => [...value].length >= options.min, `must be at least ${options.min} character(s)`)
-    .refine((value) => [...value].length <= options.max, `must be at most ${options.max} characters`);
+    .refine((value) => codePoints(value) >= options.min, `must be at least ${options.min} character(s)`)
+    .refine((value) => codePoints(value) <= options.max, `must be at most ${options.max} characters`);
+}
+
+/** Length in Unicode code points, the unit of SQL's varchar(n), not UTF-16 units. */
+function codePoints(value: string): number {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
 }

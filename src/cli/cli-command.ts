@@ -1,0 +1,19 @@
+import type { MikroORM } from '@mikro-orm/core';
+
+/** What a command prints; the CLI passes `console` and a spec passes a collector. */
+export interface CliOutput {
+  log(message: string): void;
+  error(message: string): void;
+}
+
+/** One `npm run <name>` command, run against an ORM the CLI opened for it. */
+export interface CliCommand {
+  name: string;
+  description: string;
+  usage?: string;
+  /** Returns the process exit code. */
+  run(orm: MikroORM, args: string[], out: CliOutput): Promise<number>;
+}
+
+/** Raised for a misuse the user can fix (wrong flag, missing confirmation): printed, exit 2. */
+export class UsageError extends Error {}

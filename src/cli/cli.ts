@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import { MikroORM } from '@mikro-orm/core';
+import { ConfigError } from '../config/config-error.js';
+import { UsageError, type CliCommand, type CliOutput } from './cli-command.js';
+import { schemaCreateCommand } from './commands/schema-create.command.js';
+import { schemaDropCommand } from './commands/schema-drop.command.js';
+import { schemaUpdateCommand } from './commands/schema-update.command.js';
+
+/** Every command `npm run <name>` can reach. */
+export const COMMANDS: CliCommand[] = [schemaCreateCommand, schemaUpdateCommand, schemaDropCommand];
+
+function help(): string {
+  const lines = COMMANDS.map((c) => `  ${`${c.name} ${c.usage ?? ''}`.padEnd(32)} ${c.description}`);
+  return `usage: npm run <command> [-- flags]\n\ncommands:\n${lines.join('\n')}`;
+}
+
+/**
+ * Runs one command against the ORM built from `mikro-orm.config.ts` (the app's own config,
+ * honouring DATABASE_URL). Returns the exit code; never leaves the ORM open.
+ */
+export async function runCli(argv: string[], out: CliOutput = console): Promise<number> {
+  const [name, ...args] = argv;
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    out.error(name ? `unknown command "${name}"\n\n${help()}` : help());
+    return 2;
+  }
+  let orm: MikroORM | undefined;
+  try {
+    const { default: options } = await import('../../mikro-orm.config.js');
+    orm = await MikroORM.init(options);
+    return await command.run(orm, args, out);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      out.error(error.message);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      out.error(error.message);
+      return 1;
+    }
+    out.error(`${command.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    await orm?.close();
+  }
+}
+
+// Run when executed as a script, not when a spec imports `runCli`.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

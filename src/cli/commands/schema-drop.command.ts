@@ -1,0 +1,22 @@
+import { readSchemaState } from '../../database/schema-state.js';
+import { UsageError, type CliCommand } from '../cli-command.js';
+
+/** Drops every table the app maps: all data is gone, hence the explicit `--yes`. */
+export const schemaDropCommand: CliCommand = {
+  name: 'schema:drop',
+  description: 'drop the tables and all their data (needs --yes)',
+  usage: '--yes | -y',
+  async run(orm, args, out) {
+    if (!args.includes('--yes') && !args.includes('-y')) {
+      throw new UsageError('schema:drop deletes every table and all data; run it again with --yes (or -y) to confirm');
+    }
+    const { present } = await readSchemaState(orm);
+    if (present.length === 0) {
+      out.log('no tables to drop: nothing changed');
+      return 0;
+    }
+    await orm.schema.drop();
+    out.log(`schema dropped: ${present.join(', ')}`);
+    return 0;
+  },
+};

@@ -1,0 +1,26 @@
+import type { CliCommand } from '../cli-command.js';
+
+/**
+ * Brings the schema in line with the entities without dropping anything (safe mode):
+ * missing tables and columns are added, nothing is removed. Development tool; production
+ * uses migrations.
+ */
+export const schemaUpdateCommand: CliCommand = {
+  name: 'schema:update',
+  description: 'add missing tables and columns (never drops anything)',
+  usage: '[--dry-run]',
+  async run(orm, args, out) {
+    const sql = await orm.schema.getUpdateSchemaSQL({ safe: true, wrap: false });
+    if (sql.trim() === '') {
+      out.log('schema is up to date: nothing changed');
+      return 0;
+    }
+    if (args.includes('--dry-run')) {
+      out.log(sql.trim());
+      return 0;
+    }
+    await orm.schema.update({ safe: true });
+    out.log(`schema updated:\n${sql.trim()}`);
+    return 0;
+  },
+};
