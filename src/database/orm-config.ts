@@ -15,7 +15,7 @@ export interface OrmSettings {
   database: DatabaseTarget;
   /** Log every SQL statement (DB_DEBUG). */
   debug?: boolean;
-  /** Where SQL log lines go when `debug` is on; defaults to MikroORM's console logger. */
+  /** Where SQL log lines go when `debug` is on; defaults to the console. */
   logger?: (message: string) => void;
 }
 
@@ -30,7 +30,9 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
     // session forks its own (see database.module.ts and src/cli/).
     allowGlobalContext: false,
     debug: settings.debug ?? false,
-    ...(settings.logger ? { logger: settings.logger } : {}),
+    // Looked up at call time (not bound once, as MikroORM's default is), so whoever owns
+    // `console` at the moment, a log shipper or a spec, sees the SQL.
+    logger: settings.logger ?? ((message: string) => console.log(message)),
     forceUtcTimezone: true,
   });
   const { database } = settings;
