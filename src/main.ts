@@ -10,7 +10,8 @@ async function bootstrap(config: AppConfig): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false });
   configureApp(app);
   await app.listen(config.port, config.host);
-  console.log(`users-service listening on http://${config.host}:${config.port}`);
+  // The bound port, not the configured one: PORT=0 picks a free port (the process specs use it).
+  console.log(`users-service listening on ${await app.getUrl()}`);
 }
 
 try {

@@ -13,8 +13,16 @@ export function positiveIntString(options: { max: number; description: string })
     .describe(options.description);
 }
 
-/** Path parameter `:id`: any positive integer; ids past the column's range simply do not exist. */
-export const IdParamSchema = positiveIntString({ max: Number.MAX_SAFE_INTEGER, description: 'Numeric id' });
+/**
+ * Path parameter `:id`: any positive integer in decimal digits. Ids past the column's range are
+ * still integers, they just do not exist (404, decided by the repository).
+ */
+export const IdParamSchema = z
+  .string()
+  .max(400, 'id must be a positive integer')
+  .regex(/^[1-9][0-9]*$/, 'id must be a positive integer')
+  .transform(Number)
+  .describe('Numeric id');
 
 /**
  * Text a person typed: trimmed, well-formed Unicode, no control characters, and a length limit
