@@ -25,10 +25,10 @@ export class User {
   @Property({ type: 'string', length: USER_EMAIL_MAX, unique: true })
   email: string;
 
-  @Property({ type: 'datetime', onCreate: () => new Date() })
+  @Property({ type: 'Date', onCreate: () => new Date() })
   createdAt: Date & Opt = new Date();
 
-  @Property({ type: 'datetime', onCreate: () => new Date(), onUpdate: () => new Date() })
+  @Property({ type: 'Date', onCreate: () => new Date(), onUpdate: () => new Date() })
   updatedAt: Date & Opt = new Date();
 
   constructor(name: string, email: string) {

@@ -209,3 +209,18 @@ describe('anything else', () => {
     expect(res.headers.etag).toBeUndefined();
   });
 });
+
+describe('regressions', () => {
+  it('a PATCH writes only what changed: created_at is never rewritten (datetime change detection on SQLite)', async () => {
+    const { body: user } = await createUser('stable', 'stable@x').expect(201);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const res = await t.http.patch(`/users/${user.id}`).send({ name: 'renamed' }).expect(200);
+    expect(res.body.createdAt).toBe(user.createdAt);
+    expect(res.body.updatedAt > user.updatedAt).toBe(true);
+    const rows = await t.orm.driver.getConnection().execute<{ created_at: number | string }[]>(
+      'select created_at from users where id = ?',
+      [user.id],
+    );
+    expect(new Date(rows[0].created_at).toISOString()).toBe(user.createdAt);
+  });
+});
