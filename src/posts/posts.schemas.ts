@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PageQuerySchema, pageSchema } from '../common/pagination.js';
-import { text } from '../common/schemas.js';
+import { codePoints, text } from '../common/schemas.js';
 import { POST_BODY_MAX, POST_TITLE_MAX } from './post.js';
 
 /** `POST /users/:id/posts`. Unknown properties are rejected, not ignored. */
@@ -11,7 +11,7 @@ export const CreatePostSchema = z.strictObject({
     .string()
     .refine((value) => value.isWellFormed(), 'must be valid Unicode text')
     .refine((value) => !/[^\P{Cc}\n\r\t]/u.test(value), 'must not contain control characters other than line breaks and tabs')
-    .refine((value) => [...value].length <= POST_BODY_MAX, `must be at most ${POST_BODY_MAX} characters`)
+    .refine((value) => codePoints(value) <= POST_BODY_MAX, `must be at most ${POST_BODY_MAX} characters`)
     .describe('Body, up to 10 000 characters'),
 });
 

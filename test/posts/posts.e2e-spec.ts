@@ -52,11 +52,13 @@ describe('POST /users/:id/posts', () => {
 
   it('accepts a title of 200 and a body of 10 000 characters (counted as characters, not bytes)', async () => {
     const id = await user('ann');
-    await t.http.post(`/users/${id}/posts`).send({ title: 'é'.repeat(200), body: '😀'.repeat(10_000) }).expect(201);
+    const res = await t.http.post(`/users/${id}/posts`).send({ title: 'é'.repeat(200), body: '😀'.repeat(10_000) }).expect(201);
+    expect(res.body.body).toBe('😀'.repeat(10_000));
   });
 
   it('rejects a non-numeric user id with 400', async () => {
-    await t.http.post('/users/abc/posts').send({ title: 't', body: 'b' }).expect(400);
+    const res = await t.http.post('/users/abc/posts').send({ title: 't', body: 'b' }).expect(400);
+    expect(res.body.issues[0].message).toBe('must be a positive integer');
   });
 });
 
@@ -80,10 +82,10 @@ describe('GET /users/:id/posts', () => {
   });
 
   it('answers 404 for an unknown user and 400 for a bad page', async () => {
-    await t.http.get('/users/42/posts').expect(404);
+    expect((await t.http.get('/users/42/posts').expect(404)).body.message).toBe('user not found');
     const id = await user('ann');
-    await t.http.get(`/users/${id}/posts?perPage=101`).expect(400);
-    await t.http.get(`/users/${id}/posts?page=0`).expect(400);
+    expect((await t.http.get(`/users/${id}/posts?perPage=101`).expect(400)).body.issues[0].path).toBe('perPage');
+    expect((await t.http.get(`/users/${id}/posts?page=0`).expect(400)).body.issues[0].path).toBe('page');
   });
 });
 
