@@ -36,13 +36,13 @@ it('refuses a placeholder count that does not match the parameters', async () =>
 });
 
 it('joins the transaction of the EntityManager it is given', async () => {
-  await t.orm.em
-    .fork()
-    .transactional(async (em) => {
-      await runSql(em, "insert into users (name, email, created_at, updated_at) values (?, ?, 0, 0)", ['ghost', 'g@x']);
-      expect(await runSql(em, 'select count(*) as n from users')).toEqual([{ n: 2 }]);
-      throw new Error('roll back');
-    })
-    .catch(() => undefined);
+  let inside: unknown;
+  const work = t.orm.em.fork().transactional(async (em) => {
+    await runSql(em, 'insert into users (name, email, created_at, updated_at) values (?, ?, 0, 0)', ['ghost', 'g@x']);
+    inside = await runSql(em, 'select count(*) as n from users');
+    throw new Error('roll back');
+  });
+  await expect(work).rejects.toThrow('roll back');
+  expect(inside).toEqual([{ n: 2 }]);
   expect(await t.count('users')).toBe(1);
 });
