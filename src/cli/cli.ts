@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/core';
 import { ConfigError } from '../config/config-error.js';
 import { UsageError, type CliCommand, type CliOutput } from './cli-command.js';
+import { dbInspectCommand } from './commands/db-inspect.command.js';
 import { schemaCreateCommand } from './commands/schema-create.command.js';
 import { schemaDropCommand } from './commands/schema-drop.command.js';
 import { schemaUpdateCommand } from './commands/schema-update.command.js';
 
 /** Every command `npm run <name>` can reach. */
-export const COMMANDS: CliCommand[] = [schemaCreateCommand, schemaUpdateCommand, schemaDropCommand];
+export const COMMANDS: CliCommand[] = [schemaCreateCommand, schemaUpdateCommand, schemaDropCommand, dbInspectCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${`${c.name} ${c.usage ?? ''}`.padEnd(32)} ${c.description}`);

@@ -1,3 +1,5 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import type { Response } from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportUsers } from '../../src/sql/export.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
@@ -81,7 +83,7 @@ describe('GET /users/export', () => {
 
   it('holds no connection between batches: other requests proceed while an export is paused', async () => {
     await bulk(Array.from({ length: 5 }, (_, i) => `u${i}@example.com`));
-    const rows = exportUsers(t.orm.em.fork(), 2);
+    const rows = exportUsers(t.orm.em.fork() as EntityManager, 2);
     expect((await rows.next()).value).toMatchObject({ id: 1 });
     // On SQLite a server-side cursor would hold the app's only connection here, and this write
     // would wait for the export forever.
@@ -93,9 +95,11 @@ describe('GET /users/export', () => {
 });
 
 /** Collects a response body as text whatever its content type. */
-function text(res: NodeJS.ReadableStream & { setEncoding(e: string): void }, done: (err: Error | null, body: string) => void): void {
+function text(res: Response, done: (err: Error | null, body: string) => void): void {
+  // In Node, superagent hands the parser the raw IncomingMessage.
+  const stream = res as unknown as NodeJS.ReadableStream;
   let body = '';
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => (body += chunk));
-  res.on('end', () => done(null, body));
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => (body += chunk));
+  stream.on('end', () => done(null, body));
 }
