@@ -4,6 +4,7 @@ import type { AppConfig } from './config/env.schema.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { DatabaseModule } from './database/database.module.js';
+import { PostsModule } from './posts/posts.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -18,6 +19,7 @@ export class AppModule {
           createSchemaIfEmpty: config.database.driver === 'sqlite',
         }),
         UsersModule,
+        PostsModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

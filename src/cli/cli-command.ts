@@ -4,6 +4,8 @@ import type { MikroORM } from '@mikro-orm/core';
 export interface CliOutput {
   log(message: string): void;
   error(message: string): void;
+  /** A transient status line (`users: 3000/10000`), shown only when a person is watching. */
+  progress?(line: string): void;
 }
 
 /** One `npm run <name>` command, run against an ORM the CLI opened for it. */

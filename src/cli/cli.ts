@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/core';
 import { ConfigError } from '../config/config-error.js';
 import { UsageError, type CliCommand, type CliOutput } from './cli-command.js';
+import { dbInspectCommand } from './commands/db-inspect.command.js';
 import { schemaCreateCommand } from './commands/schema-create.command.js';
 import { schemaDropCommand } from './commands/schema-drop.command.js';
 import { schemaUpdateCommand } from './commands/schema-update.command.js';
+import { seedCommand } from './commands/seed.command.js';
 
 /** Every command `npm run <name>` can reach. */
-export const COMMANDS: CliCommand[] = [schemaCreateCommand, schemaUpdateCommand, schemaDropCommand];
+export const COMMANDS: CliCommand[] = [schemaCreateCommand, schemaUpdateCommand, schemaDropCommand, dbInspectCommand, seedCommand];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${`${c.name} ${c.usage ?? ''}`.padEnd(32)} ${c.description}`);
@@ -48,5 +50,18 @@ export async function runCli(argv: string[], out: CliOutput = console): Promise<
 
 // Run when executed as a script, not when a spec imports `runCli`.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await runCli(process.argv.slice(2));
+  process.exitCode = await runCli(process.argv.slice(2), terminalOutput());
+}
+
+/** `console`, plus a progress line rewritten in place on a terminal (and silent in a pipe or CI log). */
+function terminalOutput(): CliOutput {
+  const tty = process.stderr.isTTY;
+  return {
+    log: (message) => {
+      if (tty) process.stderr.write('\r\x1b[K');
+      console.log(message);
+    },
+    error: (message) => console.error(message),
+    progress: tty ? (line) => process.stderr.write(`\r\x1b[K${line}`) : undefined,
+  };
 }

@@ -39,7 +39,7 @@ export function text(options: { min: number; max: number }) {
 }
 
 /** Length in Unicode code points, the unit of SQL's varchar(n), not UTF-16 units. */
-function codePoints(value: string): number {
+export function codePoints(value: string): number {
   let count = 0;
   for (const _ of value) count++;
   return count;

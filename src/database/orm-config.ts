@@ -4,12 +4,13 @@ import { defineConfig, type Options } from '@mikro-orm/core';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { DatabaseConnection } from 'kysely';
+import { PostSchema } from '../posts/post.schema.js';
 import { User } from '../users/user.entity.js';
 import type { DatabaseTarget } from './database-url.js';
 import { applySqlitePragmas } from './sqlite-pragmas.js';
 
 /** Every entity the service maps; the app, the CLI and the tests discover exactly these. */
-export const ENTITIES = [User];
+export const ENTITIES = [User, PostSchema];
 
 export interface OrmSettings {
   database: DatabaseTarget;

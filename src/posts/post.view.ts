@@ -1,0 +1,18 @@
+import type { Post } from './post.js';
+import type { PostView, PostWithAuthorView } from './posts.schemas.js';
+
+/** Decides the JSON of a post: a plain object, never the managed entity itself. */
+export function toPostView(post: Post): PostView {
+  return {
+    id: post.id,
+    title: post.title,
+    body: post.body,
+    authorId: post.author.id,
+    createdAt: post.createdAt.toISOString(),
+  };
+}
+
+/** The list view: the author must already be loaded (populated), or its name is undefined. */
+export function toPostWithAuthorView(post: Post): PostWithAuthorView {
+  return { ...toPostView(post), author: { id: post.author.id, name: post.author.name } };
+}

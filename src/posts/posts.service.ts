@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/sql';
+import { NotFoundError } from '../common/errors.js';
+import { pageOf, type Page, type PageRequest } from '../common/pagination.js';
+import { User } from '../users/user.entity.js';
+import { Post } from './post.js';
+import type { CreatePostInput } from './posts.schemas.js';
+
+/** The largest id a 32-bit integer column holds; nothing lies beyond it. */
+const MAX_ID = 2_147_483_647;
+
+/** Newest first; the id breaks ties between posts created in the same millisecond. */
+const NEWEST_FIRST = { createdAt: 'desc', id: 'desc' } as const;
+
+/**
+ * Posts' rules and unit of work, in the current request's EntityManager fork (see UsersService).
+ * `Post` is a plain class mapped by `PostSchema`; the EntityManager accepts it like any entity.
+ */
+@Injectable()
+export class PostsService {
+  constructor(private readonly em: EntityManager) {}
+
+  async create(authorId: number, input: CreatePostInput): Promise<Post> {
+    const author = await this.findAuthor(authorId);
+    const post = new Post(author, input.title, input.body);
+    await this.em.persist(post).flush();
+    return post;
+  }
+
+  /** One author's posts, newest first; 404 when the author does not exist. */
+  async listByAuthor(authorId: number, request: PageRequest): Promise<Page<Post>> {
+    const author = await this.findAuthor(authorId);
+    const [items, total] = await this.em.findAndCount(
+      Post,
+      { author },
+      { orderBy: NEWEST_FIRST, limit: request.perPage, offset: offsetOf(request) },
+    );
+    return pageOf(items, total, request);
+  }
+
+  /**
+   * Every post, newest first, each with its author. The author is joined into the same SELECT
+   * (`populate` with the joined strategy), so a page costs the same two statements (rows and
+   * count) whatever its size: no query per post. The identity map hands every post by one
+   * author the same `User` instance.
+   */
+  async listAll(request: PageRequest): Promise<Page<Post>> {
+    const [items, total] = await this.em.findAndCount(
+      Post,
+      {},
+      {
+        populate: ['author'],
+        strategy: 'joined',
+        orderBy: NEWEST_FIRST,
+        limit: request.perPage,
+        offset: offsetOf(request),
+      },
+    );
+    return pageOf(items, total, request);
+  }
+
+  private async findAuthor(id: number): Promise<User> {
+    const user = id > MAX_ID ? null : await this.em.findOne(User, { id });
+    if (!user) throw new NotFoundError('user');
+    return user;
+  }
+}
+
+function offsetOf(request: PageRequest): number {
+  return (request.page - 1) * request.perPage;
+}

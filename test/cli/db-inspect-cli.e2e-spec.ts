@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/cli.js';
+import { tempDir } from '../helpers/test-app.js';
+
+// runCli reads DATABASE_URL through mikro-orm.config.ts, once per process: one database per file.
+const dir = tempDir();
+beforeAll(() => {
+  process.env.DATABASE_URL = `sqlite:${join(dir.path, 'cli.sqlite3')}`;
+});
+afterAll(() => dir.remove());
+
+it('runs db:inspect through the CLI entry point, as `npm run db:inspect -- --json` does', async () => {
+  const lines: string[] = [];
+  const out = { log: (m: string) => lines.push(m), error: (m: string) => lines.push(`ERR ${m}`) };
+  expect(await runCli(['schema:create'], out)).toBe(0);
+  lines.length = 0;
+  expect(await runCli(['db:inspect', '--json'], out)).toBe(0);
+  const inspection = JSON.parse(lines.join('\n')) as { tables: { name: string }[] };
+  expect(inspection.tables.map((t) => t.name)).toEqual(['posts', 'users']);
+  lines.length = 0;
+  expect(await runCli(['db:inspect', '--csv'], out)).toBe(2);
+  expect(lines).toEqual(['ERR db:inspect: unknown argument --csv (only --json)']);
+});

@@ -1,0 +1,70 @@
+import { join } from 'node:path';
+import { MikroORM } from '@mikro-orm/core';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { seedCommand } from '../../src/cli/commands/seed.command.js';
+import { parseDatabaseUrl } from '../../src/database/database-url.js';
+import { createOrmOptions } from '../../src/database/orm-config.js';
+import { recordQueries } from '../helpers/query-log.js';
+import { tempDir } from '../helpers/test-app.js';
+
+let dir: ReturnType<typeof tempDir>;
+let orm: MikroORM;
+beforeEach(async () => {
+  dir = tempDir();
+  orm = await MikroORM.init(createOrmOptions({ database: parseDatabaseUrl(`sqlite:${join(dir.path, 'db.sqlite3')}`) }));
+  await orm.schema.create();
+});
+afterEach(async () => {
+  await orm.close();
+  dir.remove();
+});
+
+function output() {
+  const lines: string[] = [];
+  return { lines, log: (m: string) => lines.push(m), error: (m: string) => lines.push(`ERR ${m}`) };
+}
+
+async function count(table: string): Promise<number> {
+  const [row] = await orm.em.getConnection().execute<{ n: number }[]>(`select count(*) as n from ${table}`);
+  return Number(row.n);
+}
+
+it('creates the admin user once, however often it runs', async () => {
+  const first = output();
+  expect(await seedCommand.run(orm, [], first)).toBe(0);
+  expect(first.lines).toEqual(['admin user created (admin@localhost)']);
+  const second = output();
+  expect(await seedCommand.run(orm, [], second)).toBe(0);
+  expect(second.lines).toEqual(['admin user already present']);
+  const rows = await orm.em.getConnection().execute('select name, email from users');
+  expect(rows).toEqual([{ name: 'admin', email: 'admin@localhost' }]);
+});
+
+it('adds generated users and posts in batches, reporting progress, and can run again', async () => {
+  const progress: string[] = [];
+  const out = { log: () => undefined, error: () => undefined, progress: (line: string) => progress.push(line) };
+  const log = recordQueries(orm);
+  try {
+    expect(await seedCommand.run(orm, ['--users', '2500', '--posts', '1200'], out)).toBe(0);
+  } finally {
+    log.restore();
+  }
+  expect(progress).toEqual(['users: 1000/2500', 'users: 2000/2500', 'users: 2500/2500', 'posts: 1000/1200', 'posts: 1200/1200']);
+  expect(await count('users')).toBe(2501);
+  expect(await count('posts')).toBe(1200);
+  // Multi-row INSERTs in one transaction per batch, not a statement per row.
+  expect(log.queries.filter((q) => /^insert/i.test(q)).length).toBeLessThan(30);
+  // One transaction for the admin user, then one per batch: 3 of users, 2 of posts.
+  expect(log.queries.filter((q) => /^begin/i.test(q))).toHaveLength(6);
+  // Posts are spread over the users, admin included.
+  const [authors] = await orm.em.getConnection().execute<{ n: number }[]>('select count(distinct author_id) as n from posts');
+  expect(authors.n).toBe(1200);
+  expect(await seedCommand.run(orm, ['--users', '10'], out)).toBe(0);
+  expect(await count('users')).toBe(2511);
+});
+
+it('refuses bad arguments with a usage error', async () => {
+  await expect(seedCommand.run(orm, ['--users'], output())).rejects.toThrow('--users needs a whole number');
+  await expect(seedCommand.run(orm, ['--users', '-5'], output())).rejects.toThrow('--users needs a whole number');
+  await expect(seedCommand.run(orm, ['--admins', '1'], output())).rejects.toThrow('unknown argument --admins');
+});
