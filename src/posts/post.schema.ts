@@ -20,6 +20,6 @@ export const PostSchema = new EntitySchema<Post>({
     // `text`: the 10 000 character limit is the request schema's; the column does not need one.
     body: { type: 'text' },
     author: { kind: 'm:1', entity: () => User, deleteRule: 'cascade', index: 'posts_author_id_index' },
-    createdAt: { type: 'datetime', onCreate: () => new Date() },
+    createdAt: { type: 'Date', onCreate: () => new Date() },
   },
 });

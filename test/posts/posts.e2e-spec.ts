@@ -58,7 +58,7 @@ describe('POST /users/:id/posts', () => {
 
   it('rejects a non-numeric user id with 400', async () => {
     const res = await t.http.post('/users/abc/posts').send({ title: 't', body: 'b' }).expect(400);
-    expect(res.body.issues[0].message).toBe('must be a positive integer');
+    expect(res.body.issues[0].message).toBe('id must be a positive integer');
   });
 });
 
