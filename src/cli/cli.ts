@@ -2,12 +2,26 @@ import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/core';
 import { ConfigError } from '../config/config-error.js';
 import { UsageError, type CliCommand, type CliOutput } from './cli-command.js';
+import { migrationCheckCommand } from './commands/migration-check.command.js';
+import { migrationCreateCommand } from './commands/migration-create.command.js';
+import { migrationDownCommand } from './commands/migration-down.command.js';
+import { migrationListCommand } from './commands/migration-list.command.js';
+import { migrationUpCommand } from './commands/migration-up.command.js';
 import { schemaCreateCommand } from './commands/schema-create.command.js';
 import { schemaDropCommand } from './commands/schema-drop.command.js';
 import { schemaUpdateCommand } from './commands/schema-update.command.js';
 
 /** Every command `npm run <name>` can reach. */
-export const COMMANDS: CliCommand[] = [schemaCreateCommand, schemaUpdateCommand, schemaDropCommand];
+export const COMMANDS: CliCommand[] = [
+  schemaCreateCommand,
+  schemaUpdateCommand,
+  schemaDropCommand,
+  migrationCreateCommand,
+  migrationUpCommand,
+  migrationDownCommand,
+  migrationListCommand,
+  migrationCheckCommand,
+];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${`${c.name} ${c.usage ?? ''}`.padEnd(32)} ${c.description}`);
