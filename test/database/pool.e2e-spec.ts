@@ -1,0 +1,44 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startApp, type TestApp } from '../helpers/test-app.js';
+import { onPostgres } from '../helpers/test-database.js';
+
+// A pool is PostgreSQL's: SQLite works on one connection in-process, so this is postgres-only.
+describe.skipIf(!onPostgres)('connection pool (PostgreSQL)', () => {
+  let t: TestApp;
+  afterEach(() => t.close());
+
+  it('answers 503 when no connection comes free in DB_POOL_TIMEOUT_MS, and recovers after', async () => {
+    t = await startApp({ env: { DB_POOL_MAX: '1', DB_POOL_TIMEOUT_MS: '300' } });
+    await t.http.post('/users').send({ name: 'ann', email: 'ann@example.org' }).expect(201);
+
+    // Hold the only connection in a transaction while requests arrive.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const isHolding = new Promise<void>((resolve) => (holding = resolve));
+    const holder = t.orm.em.fork().transactional(async (em: EntityManager) => {
+      await em.execute('select 1');
+      holding();
+      await held;
+    });
+    await isHolding;
+    const [read, write] = await Promise.all([
+      t.http.get('/users'),
+      t.http.post('/users').send({ name: 'bob', email: 'bob@example.org' }),
+    ]);
+    release();
+    await holder;
+
+    expect(read.status).toBe(503);
+    expect(read.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'the database is busy, try again' });
+    expect(write.status).toBe(503);
+    const after = await t.http.get('/users').expect(200);
+    expect(after.body.items.map((u: { name: string }) => u.name)).toEqual(['ann']);
+  });
+
+  it('reads DB_POOL_MAX into the pool', async () => {
+    t = await startApp({ env: { DB_POOL_MAX: '7' } });
+    expect(t.orm.config.get('pool').max).toBe(7);
+  });
+});
