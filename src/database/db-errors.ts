@@ -54,7 +54,7 @@ export function translateDbError(error: unknown): DomainError | undefined {
  */
 function isUnavailable(error: unknown): boolean {
   if (error instanceof LockWaitTimeoutException || error instanceof ConnectionException) return true;
-  if (error instanceof DriverException && error.code !== undefined && UNAVAILABLE_CODES.has(String(error.code))) return true;
+  if (error instanceof DriverException && error.code !== undefined && UNAVAILABLE_CODES.has(error.code)) return true;
   return error instanceof Error && POOL_TIMEOUT.test(error.message);
 }
 

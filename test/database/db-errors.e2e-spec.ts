@@ -36,7 +36,7 @@ describe(`database errors on ${testDbKind}`, () => {
     for (let round = 0; round < 5; round++) {
       const name = `race-${round}`;
       const results = await Promise.all([create(name, `a${round}@example.org`), create(name, `b${round}@example.org`)]);
-      expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+      expect(results.map((r) => r.status).toSorted((a, b) => a - b)).toEqual([201, 409]);
       expect(results.find((r) => r.status === 409)!.body.field).toBe('name');
     }
     expect(await t.count('users')).toBe(5);

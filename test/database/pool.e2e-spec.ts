@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sql';
+import { EntityManager } from '@mikro-orm/sql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/test-app.js';
 import { onPostgres } from '../helpers/test-database.js';
@@ -17,7 +17,7 @@ describe.skipIf(!onPostgres)('connection pool (PostgreSQL)', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let holding!: () => void;
     const isHolding = new Promise<void>((resolve) => (holding = resolve));
-    const holder = t.orm.em.fork().transactional(async (em: EntityManager) => {
+    const holder = t.app.get(EntityManager).fork().transactional(async (em) => {
       await em.execute('select 1');
       holding();
       await held;

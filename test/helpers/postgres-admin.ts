@@ -27,7 +27,7 @@ export async function withPostgresAdmin<T>(work: (connection: AbstractSqlConnect
     pool: { min: 0, max: 1 },
   });
   try {
-    return await work(orm.driver.getConnection() as AbstractSqlConnection);
+    return await work(orm.driver.getConnection());
   } finally {
     await orm.close(true);
   }

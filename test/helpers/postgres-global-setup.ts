@@ -18,7 +18,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     await withPostgresAdmin((connection) => connection.execute('select 1'));
   } catch (error) {
-    throw new Error(`TEST_POSTGRES_URL is set but PostgreSQL does not answer: ${(error as Error).message}`);
+    throw new Error(`TEST_POSTGRES_URL is set but PostgreSQL does not answer: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   project.provide('pgDatabasePrefix', prefix);
   return async () => {
