@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM, type Options } from '@mikro-orm/core';
 import { ConfigError } from '../config/config-error.js';
 import { UsageError, type CliCommand, type CliOutput } from './cli-command.js';
 import { migrationCheckCommand } from './commands/migration-check.command.js';
@@ -30,9 +30,10 @@ function help(): string {
 
 /**
  * Runs one command against the ORM built from `mikro-orm.config.ts` (the app's own config,
- * honouring DATABASE_URL). Returns the exit code; never leaves the ORM open.
+ * honouring DATABASE_URL), or from `options` when a spec passes its own. Returns the exit code;
+ * never leaves the ORM open.
  */
-export async function runCli(argv: string[], out: CliOutput = console): Promise<number> {
+export async function runCli(argv: string[], out: CliOutput = console, options?: Partial<Options>): Promise<number> {
   const [name, ...args] = argv;
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
@@ -41,8 +42,7 @@ export async function runCli(argv: string[], out: CliOutput = console): Promise<
   }
   let orm: MikroORM | undefined;
   try {
-    const { default: options } = await import('../../mikro-orm.config.js');
-    orm = await MikroORM.init(options);
+    orm = await MikroORM.init(options ?? (await import('../../mikro-orm.config.js')).default);
     return await command.run(orm, args, out);
   } catch (error) {
     if (error instanceof UsageError) {

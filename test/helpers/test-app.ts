@@ -35,13 +35,15 @@ export interface StartOptions {
 export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const db: TestDatabase | undefined = options.db ? undefined : await createTestDatabase();
   const url = options.db ?? db!.url;
-  let app: NestExpressApplication;
+  let app: NestExpressApplication | undefined;
   try {
     const config = loadConfig({ NODE_ENV: 'test', ...options.env, DATABASE_URL: url });
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
     app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }));
     await app.init();
   } catch (error) {
+    // A failed start still opened the ORM: close it before its database goes.
+    await app?.close().catch(() => undefined);
     await db?.drop();
     throw error;
   }
