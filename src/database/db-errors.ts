@@ -1,5 +1,6 @@
 import {
   ConnectionException,
+  DeadlockException,
   DriverException,
   ForeignKeyConstraintViolationException,
   LockWaitTimeoutException,
@@ -53,7 +54,11 @@ export function translateDbError(error: unknown): DomainError | undefined {
  * rejects a timed-out acquire with a plain Error, which can reach the filter unwrapped.
  */
 function isUnavailable(error: unknown): boolean {
-  if (error instanceof LockWaitTimeoutException || error instanceof ConnectionException) return true;
+  // A deadlock or serialization failure (40P01, 40001; CockroachDB reports contention this way)
+  // rolled the whole transaction back: retrying the request is the fix.
+  if (error instanceof LockWaitTimeoutException || error instanceof ConnectionException || error instanceof DeadlockException) {
+    return true;
+  }
   if (error instanceof DriverException && error.code !== undefined && UNAVAILABLE_CODES.has(error.code)) return true;
   return error instanceof Error && POOL_TIMEOUT.test(error.message);
 }
