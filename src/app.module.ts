@@ -16,7 +16,11 @@ export class AppModule {
         DatabaseModule.forRoot({
           database: config.database,
           debug: config.dbDebug,
-          createSchemaIfEmpty: config.database.driver === 'sqlite',
+          pool: config.dbPool,
+          // Production runs on migrations; development and tests get the schema of the entities
+          // on an empty database (SQLite or PostgreSQL), as before.
+          migrations: config.dbMigrate ? 'apply' : config.nodeEnv === 'production' ? 'require' : undefined,
+          createSchemaIfEmpty: !config.dbMigrate && config.nodeEnv !== 'production',
         }),
         UsersModule,
         PostsModule,

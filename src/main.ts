@@ -10,7 +10,7 @@ async function bootstrap(config: AppConfig): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false });
   configureApp(app);
   await app.listen(config.port, config.host);
-  // The bound port, not the configured one: PORT=0 picks a free port (the process specs use it).
+  // The bound address, so PORT=0 (any free port, as the process specs use) is reported truly.
   console.log(`users-service listening on ${await app.getUrl()}`);
 }
 

@@ -1,15 +1,31 @@
 import 'reflect-metadata';
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM, type Options } from '@mikro-orm/core';
 import { ConfigError } from '../config/config-error.js';
 import { UsageError, type CliCommand, type CliOutput } from './cli-command.js';
 import { dbInspectCommand } from './commands/db-inspect.command.js';
+import { migrationCheckCommand } from './commands/migration-check.command.js';
+import { migrationCreateCommand } from './commands/migration-create.command.js';
+import { migrationDownCommand } from './commands/migration-down.command.js';
+import { migrationListCommand } from './commands/migration-list.command.js';
+import { migrationUpCommand } from './commands/migration-up.command.js';
 import { schemaCreateCommand } from './commands/schema-create.command.js';
 import { schemaDropCommand } from './commands/schema-drop.command.js';
 import { schemaUpdateCommand } from './commands/schema-update.command.js';
 import { seedCommand } from './commands/seed.command.js';
 
 /** Every command `npm run <name>` can reach. */
-export const COMMANDS: CliCommand[] = [schemaCreateCommand, schemaUpdateCommand, schemaDropCommand, dbInspectCommand, seedCommand];
+export const COMMANDS: CliCommand[] = [
+  schemaCreateCommand,
+  schemaUpdateCommand,
+  schemaDropCommand,
+  migrationCreateCommand,
+  migrationUpCommand,
+  migrationDownCommand,
+  migrationListCommand,
+  migrationCheckCommand,
+  dbInspectCommand,
+  seedCommand,
+];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${`${c.name} ${c.usage ?? ''}`.padEnd(32)} ${c.description}`);
@@ -18,9 +34,10 @@ function help(): string {
 
 /**
  * Runs one command against the ORM built from `mikro-orm.config.ts` (the app's own config,
- * honouring DATABASE_URL). Returns the exit code; never leaves the ORM open.
+ * honouring DATABASE_URL), or from `options` when a spec passes its own. Returns the exit code;
+ * never leaves the ORM open.
  */
-export async function runCli(argv: string[], out: CliOutput = console): Promise<number> {
+export async function runCli(argv: string[], out: CliOutput = console, options?: Partial<Options>): Promise<number> {
   const [name, ...args] = argv;
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
@@ -29,8 +46,7 @@ export async function runCli(argv: string[], out: CliOutput = console): Promise<
   }
   let orm: MikroORM | undefined;
   try {
-    const { default: options } = await import('../../mikro-orm.config.js');
-    orm = await MikroORM.init(options);
+    orm = await MikroORM.init(options ?? (await import('../../mikro-orm.config.js')).default);
     return await command.run(orm, args, out);
   } catch (error) {
     if (error instanceof UsageError) {

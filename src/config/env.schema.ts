@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
+import { parseDatabaseUrl, type DatabaseTarget, type PoolSettings } from '../database/database-url.js';
 import { ConfigError } from './config-error.js';
 
 /** A boolean flag as environment variables spell it: `1`/`true`/`yes` or `0`/`false`/`no`/empty. */
@@ -23,6 +23,12 @@ export const EnvSchema = z.object({
   DATABASE_URL: z.string().default('sqlite:data/app.sqlite3'),
   /** Log every SQL statement (Flask-SQLAlchemy's SQLALCHEMY_ECHO). */
   DB_DEBUG: flag,
+  /** Most connections one app instance holds open to PostgreSQL (SQLite has one). */
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  /** How long a request waits for a pooled connection before it gets a 503, in milliseconds. */
+  DB_POOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** Apply pending migrations before listening (otherwise production refuses to start when behind). */
+  DB_MIGRATE: flag,
 });
 
 export type RawEnv = z.infer<typeof EnvSchema>;
@@ -33,6 +39,8 @@ export interface AppConfig {
   port: number;
   database: DatabaseTarget;
   dbDebug: boolean;
+  dbPool: PoolSettings;
+  dbMigrate: boolean;
 }
 
 /** Parses `env` once into the typed configuration, or throws a one-line `ConfigError`. */
@@ -49,5 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: raw.PORT,
     database: parseDatabaseUrl(raw.DATABASE_URL),
     dbDebug: raw.DB_DEBUG,
+    dbPool: { max: raw.DB_POOL_MAX, acquireTimeoutMs: raw.DB_POOL_TIMEOUT_MS },
+    dbMigrate: raw.DB_MIGRATE,
   };
 }

@@ -6,6 +6,14 @@ export type DatabaseTarget =
   | { driver: 'sqlite'; file: string; inMemory: boolean }
   | { driver: 'postgresql'; clientUrl: string; dbName: string };
 
+/** Connection pool of a server database (PostgreSQL); SQLite works on one connection. */
+export interface PoolSettings {
+  /** Most connections open at once (DB_POOL_MAX). */
+  max: number;
+  /** How long to wait for a free connection before failing with a 503 (DB_POOL_TIMEOUT_MS). */
+  acquireTimeoutMs: number;
+}
+
 const SQLITE_MEMORY = ':memory:';
 
 /**

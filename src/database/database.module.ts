@@ -3,11 +3,14 @@ import { EntityManager as CoreEntityManager } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { EntityManager } from '@mikro-orm/sql';
 import { createOrmOptions, type OrmSettings } from './orm-config.js';
+import { MIGRATION_MODE, MigrationGate, type MigrationMode } from './migration-gate.js';
 import { SchemaBootstrap } from './schema-bootstrap.js';
 
 export interface DatabaseModuleOptions extends OrmSettings {
   /** Create the schema when the database is empty (development default). */
   createSchemaIfEmpty?: boolean;
+  /** Apply pending migrations on start, or refuse to start while any is pending (production). */
+  migrations?: MigrationMode;
 }
 
 /**
@@ -26,6 +29,7 @@ export class DatabaseModule {
       providers: [
         // Driver-neutral SQL EntityManager for services (SQLite and PostgreSQL subclass it).
         { provide: EntityManager, useExisting: CoreEntityManager },
+        ...(options.migrations ? [{ provide: MIGRATION_MODE, useValue: options.migrations }, MigrationGate] : []),
         ...(options.createSchemaIfEmpty ? [SchemaBootstrap] : []),
       ],
       exports: [EntityManager],

@@ -1,5 +1,6 @@
 import {
   ConnectionException,
+  DeadlockException,
   DriverException,
   ForeignKeyConstraintViolationException,
   LockWaitTimeoutException,
@@ -8,12 +9,24 @@ import {
 } from '@mikro-orm/core';
 import { DomainError, DuplicateError, InvalidRequestError, UnavailableError } from '../common/errors.js';
 
-/** Where each driver names the column of a unique violation. */
-const UNIQUE_COLUMN_PATTERNS = [
-  /UNIQUE constraint failed: [\w"]+\.(\w+)/, // SQLite message
-  /Key \("?(\w+)"?\)=/, // PostgreSQL detail
-  /_([a-z0-9]+)_unique\b/i, // MikroORM's constraint names: users_email_unique
+/**
+ * Where each driver names the column of a unique violation. Each pattern reads one field of the
+ * error and is anchored, so a value quoted inside a message (PostgreSQL repeats the key's value
+ * in its detail) can never pass for a column name.
+ */
+const UNIQUE_COLUMN_SOURCES: { field: 'message' | 'detail' | 'constraint'; pattern: RegExp }[] = [
+  { field: 'detail', pattern: /^Key \("?(\w+)"?[,)]/ }, // PostgreSQL: Key (email)=(a@b) already exists.
+  { field: 'message', pattern: /^UNIQUE constraint failed: [\w"]+\.(\w+)/ }, // SQLite
+  { field: 'constraint', pattern: /^[a-z0-9]+_(\w+)_unique$/i }, // MikroORM's names: users_email_unique
 ];
+
+/**
+ * A server that refuses or drops connections, is shutting down or has no slot left
+ * (57P01 admin_shutdown, 57P03 cannot_connect_now, 53300 too_many_connections), and pg-pool's
+ * message when no connection came free within connectionTimeoutMillis: retry later.
+ */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300']);
+const POOL_TIMEOUT = /timeout exceeded when trying to connect|Connection terminated due to connection timeout/;
 
 /**
  * Translates a database error a client can cause into the domain error that says what happened;
@@ -22,6 +35,7 @@ const UNIQUE_COLUMN_PATTERNS = [
  * names the constraint `users_email_unique` and says `Key (email)=(…)` in its detail.
  */
 export function translateDbError(error: unknown): DomainError | undefined {
+  if (isUnavailable(error)) return new UnavailableError('the database is busy, try again');
   if (!(error instanceof DriverException)) return undefined;
   if (error instanceof UniqueConstraintViolationException) {
     return new DuplicateError(conflictingColumn(error) ?? 'unknown');
@@ -32,18 +46,29 @@ export function translateDbError(error: unknown): DomainError | undefined {
   if (error instanceof NotNullConstraintViolationException) {
     return new InvalidRequestError('a required value is missing');
   }
-  if (error instanceof LockWaitTimeoutException || error instanceof ConnectionException) {
-    return new UnavailableError('the database is busy, try again');
-  }
   return undefined;
+}
+
+/**
+ * Lock wait, pool acquire timeout, refused or dropped connection: temporary, a 503. pg-pool
+ * rejects a timed-out acquire with a plain Error, which can reach the filter unwrapped.
+ */
+function isUnavailable(error: unknown): boolean {
+  // A deadlock or serialization failure (40P01, 40001; CockroachDB reports contention this way)
+  // rolled the whole transaction back: retrying the request is the fix.
+  if (error instanceof LockWaitTimeoutException || error instanceof ConnectionException || error instanceof DeadlockException) {
+    return true;
+  }
+  if (error instanceof DriverException && error.code !== undefined && UNAVAILABLE_CODES.has(error.code)) return true;
+  return error instanceof Error && POOL_TIMEOUT.test(error.message);
 }
 
 /** Which unique column a violation is about, read from the driver's message, constraint and detail. */
 export function conflictingColumn(error: DriverException): string | undefined {
-  const details = error as DriverException & { constraint?: string; detail?: string };
-  const text = [error.message, details.constraint, details.detail].filter(Boolean).join(' ');
-  for (const pattern of UNIQUE_COLUMN_PATTERNS) {
-    const match = pattern.exec(text);
+  const fields = error as DriverException & { constraint?: unknown; detail?: unknown };
+  for (const { field, pattern } of UNIQUE_COLUMN_SOURCES) {
+    const text = fields[field];
+    const match = typeof text === 'string' ? pattern.exec(text) : null;
     if (match) return match[1];
   }
   return undefined;

@@ -3,17 +3,26 @@ import { dirname } from 'node:path';
 import { defineConfig, type Options } from '@mikro-orm/core';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
 import type { DatabaseConnection } from 'kysely';
 import { PostSchema } from '../posts/post.schema.js';
 import { User } from '../users/user.entity.js';
-import type { DatabaseTarget } from './database-url.js';
+import type { DatabaseTarget, PoolSettings } from './database-url.js';
+import { migrationOptions, RUNNING_FROM_SOURCE } from './migration-options.js';
 import { applySqlitePragmas } from './sqlite-pragmas.js';
 
 /** Every entity the service maps; the app, the CLI and the tests discover exactly these. */
 export const ENTITIES = [User, PostSchema];
 
+/** Pool used when none is configured (library defaults of `pg`, with a bounded wait). */
+export const DEFAULT_POOL: PoolSettings = { max: 10, acquireTimeoutMs: 5000 };
+
 export interface OrmSettings {
   database: DatabaseTarget;
+  /** PostgreSQL connection pool (DB_POOL_MAX, DB_POOL_TIMEOUT_MS); SQLite ignores it. */
+  pool?: PoolSettings;
+  /** Entities to map instead of `ENTITIES` (migration:check's own spec adds one). */
+  entities?: Options['entities'];
   /** Log every SQL statement (DB_DEBUG). */
   debug?: boolean;
   /** Where SQL log lines go when `debug` is on; defaults to the console. */
@@ -26,7 +35,10 @@ export interface OrmSettings {
  */
 export function createOrmOptions(settings: OrmSettings): Partial<Options> {
   const common = defineConfig({
-    entities: ENTITIES,
+    entities: settings.entities ?? ENTITIES,
+    extensions: [Migrator],
+    // Load migrations from src/ (*.ts) when running from source, from dist/ (*.js) once compiled.
+    preferTs: RUNNING_FROM_SOURCE,
     // The global EntityManager is never used for work: every request, command and REPL
     // session forks its own (see database.module.ts and src/cli/).
     allowGlobalContext: false,
@@ -38,7 +50,18 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
   });
   const { database } = settings;
   if (database.driver === 'postgresql') {
-    return { ...common, driver: PostgreSqlDriver, clientUrl: database.clientUrl, dbName: database.dbName };
+    const pool = settings.pool ?? DEFAULT_POOL;
+    return {
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: database.clientUrl,
+      dbName: database.dbName,
+      migrations: migrationOptions('postgresql'),
+      pool: { max: pool.max },
+      // pg's pool: a caller that finds no free connection within this time (or cannot open
+      // one) gets an error, translated to a 503 in db-errors.ts, instead of queueing forever.
+      driverOptions: { connectionTimeoutMillis: pool.acquireTimeoutMs },
+    };
   }
   if (!database.inMemory) {
     // better-sqlite3 creates the file but not its folder (data/ on a fresh clone).
@@ -48,6 +71,7 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
     ...common,
     driver: SqliteDriver,
     dbName: database.file,
+    migrations: migrationOptions('sqlite'),
     onCreateConnection: (connection) => applySqlitePragmas(connection as DatabaseConnection),
   };
 }

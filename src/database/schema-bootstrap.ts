@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
+import { assertReachable } from './connection-check.js';
 import { readSchemaState } from './schema-state.js';
 
 /**
@@ -14,6 +15,7 @@ export class SchemaBootstrap implements OnModuleInit {
   constructor(private readonly orm: MikroORM) {}
 
   async onModuleInit(): Promise<void> {
+    await assertReachable(this.orm);
     const { present, missing } = await readSchemaState(this.orm);
     if (missing.length === 0) return;
     if (present.length > 0) {

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
@@ -9,6 +6,9 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.setup.js';
 import { loadConfig } from '../../src/config/env.schema.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export { tempDir } from './temp-dir.js';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -20,28 +20,33 @@ export interface TestApp {
 }
 
 export interface StartOptions {
-  /** `DATABASE_URL` for this app; default a fresh SQLite file in a temp folder. */
+  /**
+   * `DATABASE_URL` for this app; default a fresh database of the Vitest project's kind (a temp
+   * SQLite file, or a new PostgreSQL database when the postgres project runs), dropped on close.
+   */
   db?: string;
   env?: Record<string, string>;
 }
 
-/** A temp folder removed by the returned function. */
-export function tempDir(prefix = 'users-service-'): { path: string; remove: () => void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
-}
-
 /**
- * Boots the real AppModule (real MikroORM, real SQLite) behind supertest, configured like
- * `main.ts`. Each call gets its own database.
+ * Boots the real AppModule (real MikroORM, real SQLite or PostgreSQL) behind supertest,
+ * configured like `main.ts`. Each call gets its own database.
  */
 export async function startApp(options: StartOptions = {}): Promise<TestApp> {
-  const dir = options.db ? undefined : tempDir();
-  const url = options.db ?? `sqlite:${join(dir!.path, 'test.sqlite3')}`;
-  const config = loadConfig({ NODE_ENV: 'test', ...options.env, DATABASE_URL: url });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
-  const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }));
-  await app.init();
+  const db: TestDatabase | undefined = options.db ? undefined : await createTestDatabase();
+  const url = options.db ?? db!.url;
+  let app: NestExpressApplication | undefined;
+  try {
+    const config = loadConfig({ NODE_ENV: 'test', ...options.env, DATABASE_URL: url });
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+    app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }));
+    await app.init();
+  } catch (error) {
+    // A failed start still opened the ORM: close it before its database goes.
+    await app?.close().catch(() => undefined);
+    await db?.drop();
+    throw error;
+  }
   const orm: MikroORM = app.get<MikroORM>(MikroORM);
   return {
     app,
@@ -53,7 +58,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     },
     async close() {
       await app.close();
-      dir?.remove();
+      await db?.drop();
     },
   };
 }

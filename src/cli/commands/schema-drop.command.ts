@@ -15,7 +15,8 @@ export const schemaDropCommand: CliCommand = {
       out.log('no tables to drop: nothing changed');
       return 0;
     }
-    await orm.schema.drop();
+    // The migrations' bookkeeping goes too, so `migration:up` can rebuild from scratch.
+    await orm.schema.drop({ dropMigrationsTable: true });
     out.log(`schema dropped: ${present.join(', ')}`);
     return 0;
   },

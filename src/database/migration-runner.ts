@@ -1,0 +1,53 @@
+import type { MigrationInfo, MikroORM } from '@mikro-orm/core';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { AbstractSqlConnection } from '@mikro-orm/sql';
+import { sql } from 'kysely';
+import { ConfigError } from '../config/config-error.js';
+
+/**
+ * Key of the PostgreSQL advisory lock held while migrating: several instances started together
+ * with DB_MIGRATE=1 (or a deploy job racing one) apply the migrations one after the other, and
+ * each later one finds nothing pending, instead of racing on the same CREATE TABLE.
+ * Any constant works; this one spells "users-se" in ASCII.
+ */
+const MIGRATION_LOCK_KEY = 0x7573_6572_732d_7365n;
+
+export interface ApplyOptions {
+  /** Stop after this migration (by name). */
+  to?: string;
+  /** Called after each migration is applied. */
+  onApplied?: (name: string) => void;
+}
+
+/**
+ * Applies the pending migrations, all in one transaction (MikroORM's `allOrNothing`).
+ * On PostgreSQL one pooled connection holds a session advisory lock meanwhile, so concurrent
+ * callers serialise; the migrations themselves run on another connection of the pool.
+ */
+export async function applyPendingMigrations(orm: MikroORM, options: ApplyOptions = {}): Promise<MigrationInfo[]> {
+  const listener = ({ name }: MigrationInfo): void => options.onApplied?.(name);
+  const run = () => orm.migrator.up(options.to ? { to: options.to } : undefined);
+  orm.migrator.on('migrated', listener);
+  try {
+    if (!(orm.driver instanceof PostgreSqlDriver)) return await run();
+    if ((orm.config.get('pool').max ?? 10) < 2) {
+      throw new ConfigError('applying migrations on PostgreSQL needs DB_POOL_MAX of at least 2 (one connection holds the lock)');
+    }
+    const client = (orm.driver.getConnection() as AbstractSqlConnection).getClient();
+    return await client.connection().execute(async (locked) => {
+      await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`.execute(locked);
+      try {
+        return await run();
+      } finally {
+        await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY.toString()}::bigint)`.execute(locked);
+      }
+    });
+  } finally {
+    orm.migrator.off('migrated', listener);
+  }
+}
+
+/** Names of the migrations this database has not applied yet. */
+export async function pendingMigrations(orm: MikroORM): Promise<string[]> {
+  return (await orm.migrator.getPending()).map((migration) => migration.name);
+}
