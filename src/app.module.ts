@@ -1,27 +1,38 @@
-import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { BearerTokenGuard } from './auth/bearer-token.guard.js';
+import { AppConfigModule } from './config/app-config.module.js';
 import type { AppConfig } from './config/env.schema.js';
+import { GracefulShutdown } from './common/graceful-shutdown.service.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const sqlLogger = new Logger('SQL');
     return {
       module: AppModule,
       imports: [
+        AppConfigModule.forRoot(config),
         DatabaseModule.forRoot({
           database: config.database,
           debug: config.dbDebug,
+          // DB_DEBUG's SQL lines go through Nest's logger, so LOG_FORMAT=json covers them too.
+          logger: (message) => sqlLogger.log(message),
           createSchemaIfEmpty: config.database.driver === 'sqlite',
         }),
+        HealthModule,
         UsersModule,
       ],
       providers: [
+        { provide: APP_GUARD, useClass: BearerTokenGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        GracefulShutdown,
       ],
     };
   }
