@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.spec.ts', 'test/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
     setupFiles: ['reflect-metadata'],
+    // test/process/ spawns dist/src/main.js: build it once before any spec runs.
+    globalSetup: ['test/helpers/build-app.global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { BearerTokenGuard } from './auth/bearer-token.guard.js';
@@ -13,7 +14,7 @@ import { UsersModule } from './users/users.module.js';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const sqlLogger = new Logger('SQL');
+    const ormLogger = new Logger('MikroORM');
     return {
       module: AppModule,
       imports: [
@@ -21,8 +22,9 @@ export class AppModule {
         DatabaseModule.forRoot({
           database: config.database,
           debug: config.dbDebug,
-          // DB_DEBUG's SQL lines go through Nest's logger, so LOG_FORMAT=json covers them too.
-          logger: (message) => sqlLogger.log(message),
+          // DB_DEBUG's SQL lines go through Nest's logger, so LOG_LEVEL and LOG_FORMAT apply to
+          // them too; MikroORM's colour codes would be noise there.
+          logger: (message) => ormLogger.log(stripVTControlCharacters(message)),
           createSchemaIfEmpty: config.database.driver === 'sqlite',
         }),
         HealthModule,
