@@ -26,10 +26,12 @@ export class GracefulShutdown implements OnModuleDestroy {
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!server?.listening) return;
     const timeoutMs = this.config.shutdownTimeoutMs;
-    this.logger.log(`stopped accepting connections; waiting up to ${timeoutMs}ms for requests in flight`);
+    // close() releases the listening socket at once (new connections are refused); its callback
+    // waits for the open connections to end.
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     // Keep-alive connections with no request in flight would otherwise hold close() open.
     server.closeIdleConnections();
+    this.logger.log(`stopped accepting connections; waiting up to ${timeoutMs}ms for requests in flight`);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), timeoutMs);
