@@ -69,3 +69,36 @@ describe('Swagger UI at /docs in Chromium', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('Swagger UI with API_TOKEN set', () => {
+  const token = 'browser-test-token-0123456789';
+  let secured: TestApp;
+  let securedBase: string;
+  beforeAll(async () => {
+    secured = await startApp({ env: { API_TOKEN: token } });
+    await secured.app.listen(0, '127.0.0.1');
+    securedBase = `http://127.0.0.1:${(secured.app.getHttpServer().address() as AddressInfo).port}`;
+  });
+  afterAll(() => secured?.close());
+
+  it('gets 401 without the token, and 200 after Authorize with it', async () => {
+    const { page } = await openPage();
+    await page.goto(`${securedBase}/docs`);
+    const list = page.locator('#operations-users-UsersController_list');
+    await list.locator('.opblock-summary').click();
+    await list.getByRole('button', { name: 'Try it out' }).click();
+    const execute = list.getByRole('button', { name: 'Execute' });
+    const status = list.locator('.live-responses-table .response .response-col_status');
+
+    await execute.click();
+    await expect(status.innerText()).resolves.toMatch(/^401/);
+
+    await page.locator('.auth-wrapper .authorize').click();
+    await page.locator('.auth-container input').fill(token);
+    await page.locator('.auth-btn-wrapper button.authorize').click();
+    await page.locator('.auth-btn-wrapper button.btn-done').click();
+
+    await execute.click();
+    await expect.poll(() => status.innerText()).toBe('200');
+  });
+});
