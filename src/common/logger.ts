@@ -11,6 +11,12 @@ export function createLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'>):
   return new ConsoleLogger({
     logLevels: LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.logLevel) + 1),
     json,
-    colors: !json && process.stdout.isTTY === true,
+    colors: !json && isTerminal(),
   });
+}
+
+/** `isTTY` is typed boolean but is undefined, not false, when stdout is a pipe or a file. */
+function isTerminal(): boolean {
+  const { isTTY } = process.stdout as { isTTY?: boolean };
+  return isTTY === true;
 }

@@ -46,14 +46,14 @@ export function spawnApp(env: Record<string, string> = {}): ChildApp {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-  collectLines(child.stdout!, (line) => {
+  collectLines(child.stdout, (line) => {
     stdout.push(line);
     for (const waiter of waiters.filter((w) => w.pattern.test(line))) {
       waiters.splice(waiters.indexOf(waiter), 1);
       waiter.resolve(line);
     }
   });
-  collectLines(child.stderr!, (line) => stderr.push(line));
+  collectLines(child.stderr, (line) => stderr.push(line));
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
   const waitForLine = (pattern: RegExp): Promise<string> => {

@@ -45,6 +45,18 @@ describe('CORS', () => {
   });
 });
 
+describe('error bodies', () => {
+  it('carry the request id, for a body the parser rejects too (413)', async () => {
+    t = await startApp();
+    const res = await t.http
+      .post('/users')
+      .set('X-Request-Id', 'big-1')
+      .send({ name: 'a', email: 'x'.repeat(200_000) })
+      .expect(413);
+    expect(res.body).toMatchObject({ statusCode: 413, requestId: 'big-1' });
+  });
+});
+
 describe('an internal error', () => {
   it('is a plain 500 JSON with the request id: no stack, SQL or file path', async () => {
     t = await startApp();

@@ -25,7 +25,7 @@ describe('SIGTERM', () => {
     child = spawnApp({ NODE_ENV: 'test', TEST_REQUEST_DELAY_MS: '3000', SHUTDOWN_TIMEOUT_MS: '20000' });
     const url = await child.url();
     const slow = fetch(`${url}/users`, { headers: { 'X-Request-Id': 'in-flight' } }).then(
-      async (res) => ({ status: res.status, body: (await res.json()) as unknown }),
+      async (res) => ({ status: res.status, body: await res.json() }),
       (error: Error) => ({ status: 0, body: error.message }),
     );
     await child.waitForLine(/holding GET \/users/);
