@@ -30,6 +30,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.spec.ts', 'test/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
     setupFiles: ['reflect-metadata'],
+    // test/process/ spawns dist/src/main.js: build it once before any spec runs.
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

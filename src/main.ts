@@ -1,17 +1,23 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
+import { createLogger } from './common/logger.js';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig, type AppConfig } from './config/env.schema.js';
 
 async function bootstrap(config: AppConfig): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: createLogger(config),
+  });
   configureApp(app);
   await app.listen(config.port, config.host);
-  // The bound address, so PORT=0 (any free port, as the process specs use) is reported truly.
-  console.log(`users-service listening on ${await app.getUrl()}`);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  new Logger('Main').log(`users-service listening on http://${config.host}:${port} (docs at /docs)`);
 }
 
 try {

@@ -26,3 +26,6 @@ export class InvalidRequestError extends DomainError {}
 
 /** The database is there but cannot take the work right now (503): lock or pool timeout. */
 export class UnavailableError extends DomainError {}
+
+/** The caller did not prove who it is: no or wrong API token (401). */
+export class UnauthorizedError extends DomainError {}

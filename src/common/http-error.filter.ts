@@ -2,24 +2,19 @@ import { STATUS_CODES } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { translateDbError } from '../database/db-errors.js';
+import type { ErrorBody } from './error-body.schema.js';
 import {
   DomainError,
   DuplicateError,
   InvalidRequestError,
   NotFoundError,
+  UnauthorizedError,
   UnavailableError,
 } from './errors.js';
-import { RequestValidationError, type Issue } from './validation.js';
+import { requestIdOf } from './request-id.middleware.js';
+import { RequestValidationError } from './validation.js';
 
-/** Every error response: `{ statusCode, error, message }`, plus what helps the client fix it. */
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-  field?: string;
-  index?: number;
-  issues?: Issue[];
-}
+export type { ErrorBody } from './error-body.schema.js';
 
 function body(statusCode: number, message: string, extra: Partial<ErrorBody> = {}): ErrorBody {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...extra };
@@ -42,6 +37,7 @@ function fromDomain(error: DomainError): ErrorBody {
     return body(409, error.message, { field: error.field, ...(error.index !== undefined ? { index: error.index } : {}) });
   }
   if (error instanceof InvalidRequestError) return body(400, error.message);
+  if (error instanceof UnauthorizedError) return body(401, error.message);
   if (error instanceof UnavailableError) return body(503, error.message);
   return body(500, 'internal server error');
 }
@@ -81,9 +77,13 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const request = http.getRequest<Request>();
-    const payload = toHttpError(error);
+    const payload = { ...toHttpError(error), requestId: requestIdOf(request) };
     if (payload.statusCode >= 500) {
-      this.logger.error(`${request.method} ${request.originalUrl} failed`, error instanceof Error ? error.stack : String(error));
+      // The details stay in the log, under the request id the client was given.
+      this.logger.error(
+        `${request.method} ${request.originalUrl.split('?')[0]} failed (id=${payload.requestId})`,
+        error instanceof Error ? error.stack : String(error),
+      );
     }
     if (response.headersSent) {
       response.destroy();

@@ -8,6 +8,21 @@ const flag = z
   .default('0')
   .transform((value) => value === '1' || value === 'true' || value === 'yes');
 
+/** Nest's logger levels, most to least severe; `LOG_LEVEL` keeps its own and the ones above. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** A comma-separated list; blanks dropped. */
+const list = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
 /**
  * Every environment variable the service reads, typed and defaulted in one place.
  * The README's configuration table describes the same variables.
@@ -17,7 +32,7 @@ export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Interface the HTTP server binds to. */
   HOST: z.string().min(1).default('127.0.0.1'),
-  /** TCP port of the HTTP server. */
+  /** TCP port of the HTTP server (0 picks a free one). */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Where the data lives: `sqlite:<path>`, `sqlite::memory:` or `postgresql://…`. */
   DATABASE_URL: z.string().default('sqlite:data/app.sqlite3'),
@@ -29,7 +44,23 @@ export const EnvSchema = z.object({
   DB_POOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   /** Apply pending migrations before listening (otherwise production refuses to start when behind). */
   DB_MIGRATE: flag,
+  /** Least severe level logged: fatal, error, warn, log (default), debug, verbose. */
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
+  /** `text` (default, for people) or `json` (one JSON object per line, for log shippers). */
+  LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  /** When set, every API route requires `Authorization: Bearer <API_TOKEN>`. */
+  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Lets `NODE_ENV=production` start without `API_TOKEN`, on purpose. */
+  ALLOW_ANONYMOUS: flag,
+  /** Origins allowed to call the API from a browser (comma-separated); empty: CORS off. */
+  CORS_ORIGINS: list,
+  /** How long SIGTERM waits for in-flight requests before cutting their connections. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** Test builds only (`NODE_ENV=test`): delays every request, so a spec can catch one in flight. */
+  TEST_REQUEST_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 });
+
+const SECRET_VARIABLES = new Set(['API_TOKEN', 'DATABASE_URL']);
 
 export type RawEnv = z.infer<typeof EnvSchema>;
 
@@ -41,16 +72,33 @@ export interface AppConfig {
   dbDebug: boolean;
   dbPool: PoolSettings;
   dbMigrate: boolean;
+  logLevel: LogLevelName;
+  logFormat: RawEnv['LOG_FORMAT'];
+  /** `undefined`: the API is open (development, or production with ALLOW_ANONYMOUS=1). */
+  apiToken: string | undefined;
+  corsOrigins: string[];
+  shutdownTimeoutMs: number;
+  /** Always 0 outside `NODE_ENV=test`. */
+  testRequestDelayMs: number;
 }
 
 /** Parses `env` once into the typed configuration, or throws a one-line `ConfigError`. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = EnvSchema.safeParse(env);
+  const parsed = EnvSchema.safeParse(blanksAsUnset(env));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(`invalid ${issue.path.join('.')}: ${issue.message}`);
+    const name = issue.path.join('.');
+    const value = env[name];
+    // Secrets (and URLs that may carry a password) are never echoed into logs.
+    const shown = value === undefined || SECRET_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(value)})`;
+    throw new ConfigError(`invalid ${name}: ${issue.message}${shown}`);
   }
   const raw = parsed.data;
+  if (raw.NODE_ENV === 'production' && raw.API_TOKEN === undefined && !raw.ALLOW_ANONYMOUS) {
+    throw new ConfigError(
+      'refusing to start: NODE_ENV=production without API_TOKEN would leave the API open (set API_TOKEN, or ALLOW_ANONYMOUS=1 on purpose)',
+    );
+  }
   return {
     nodeEnv: raw.NODE_ENV,
     host: raw.HOST,
@@ -59,5 +107,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dbDebug: raw.DB_DEBUG,
     dbPool: { max: raw.DB_POOL_MAX, acquireTimeoutMs: raw.DB_POOL_TIMEOUT_MS },
     dbMigrate: raw.DB_MIGRATE,
+    logLevel: raw.LOG_LEVEL,
+    logFormat: raw.LOG_FORMAT,
+    apiToken: raw.API_TOKEN,
+    corsOrigins: raw.CORS_ORIGINS,
+    shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    testRequestDelayMs: raw.NODE_ENV === 'test' ? raw.TEST_REQUEST_DELAY_MS : 0,
   };
+}
+
+/** `PORT=` in a unit file or `.env` means "not set", so the default applies rather than a parse error. */
+function blanksAsUnset(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value === '' ? undefined : value]));
 }

@@ -1,25 +1,36 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { mapPage, type Page } from '../common/pagination.js';
 import { IdParamSchema } from '../common/schemas.js';
+import { ApiErrors } from '../docs/api-errors.decorator.js';
 import { toUserView } from './user.view.js';
 import { UsersService } from './users.service.js';
 import {
   CreateUserSchema,
   ListUsersQuerySchema,
   UpdateUserSchema,
+  UserPageSchema,
+  UserViewSchema,
   type CreateUserInput,
   type ListUsersQuery,
   type UpdateUserInput,
   type UserView,
 } from './users.schemas.js';
 
-/** HTTP in, HTTP out: parse with the schemas, call one service method, pick the status. */
+/**
+ * HTTP in, HTTP out: parse with the schemas, call one service method, pick the status.
+ * The same schemas describe each route in the OpenAPI document (`/docs`).
+ */
+@ApiTags('users')
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a user' })
+  @ApiCreatedResponse({ description: 'Created; `Location` names the new user', standardSchema: UserViewSchema })
+  @ApiErrors(400, 409, 413)
   async create(
     @Body({ schema: CreateUserSchema }) input: CreateUserInput,
     @Res({ passthrough: true }) res: Response,
@@ -30,16 +41,25 @@ export class UsersController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'One page of users ordered by id, optionally filtered' })
+  @ApiOkResponse({ standardSchema: UserPageSchema })
+  @ApiErrors(400)
   async list(@Query({ schema: ListUsersQuerySchema }) query: ListUsersQuery): Promise<Page<UserView>> {
     return mapPage(await this.users.list(query), toUserView);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One user' })
+  @ApiOkResponse({ standardSchema: UserViewSchema })
+  @ApiErrors(400, 404)
   async get(@Param('id', { schema: IdParamSchema }) id: number): Promise<UserView> {
     return toUserView(await this.users.get(id));
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Change a user\'s name and/or e-mail' })
+  @ApiOkResponse({ standardSchema: UserViewSchema })
+  @ApiErrors(400, 404, 409, 413)
   async update(
     @Param('id', { schema: IdParamSchema }) id: number,
     @Body({ schema: UpdateUserSchema }) changes: UpdateUserInput,
@@ -49,6 +69,9 @@ export class UsersController {
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a user' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors(400, 404)
   async remove(@Param('id', { schema: IdParamSchema }) id: number): Promise<void> {
     await this.users.remove(id);
   }
