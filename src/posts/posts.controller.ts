@@ -1,11 +1,16 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { mapPage, type Page } from '../common/pagination.js';
 import { IdParamSchema } from '../common/schemas.js';
+import { ApiErrors } from '../docs/api-errors.decorator.js';
 import { toPostView, toPostWithAuthorView } from './post.view.js';
 import { PostsService } from './posts.service.js';
 import {
   CreatePostSchema,
   ListPostsQuerySchema,
+  PostPageSchema,
+  PostViewSchema,
+  PostWithAuthorPageSchema,
   type CreatePostInput,
   type ListPostsQuery,
   type PostView,
@@ -16,11 +21,15 @@ import {
  * Posts under their author (`/users/:id/posts`) and the global feed (`/posts`). The extra path
  * segment keeps these routes clear of `/users/:id`.
  */
+@ApiTags('posts')
 @Controller()
 export class PostsController {
   constructor(private readonly posts: PostsService) {}
 
   @Post('users/:id/posts')
+  @ApiOperation({ summary: 'Write a post as user :id' })
+  @ApiCreatedResponse({ standardSchema: PostViewSchema })
+  @ApiErrors(400, 404, 413)
   async create(
     @Param('id', { schema: IdParamSchema }) authorId: number,
     @Body({ schema: CreatePostSchema }) input: CreatePostInput,
@@ -29,6 +38,9 @@ export class PostsController {
   }
 
   @Get('users/:id/posts')
+  @ApiOperation({ summary: 'One page of a user\'s posts, newest first' })
+  @ApiOkResponse({ standardSchema: PostPageSchema })
+  @ApiErrors(400, 404)
   async listByAuthor(
     @Param('id', { schema: IdParamSchema }) authorId: number,
     @Query({ schema: ListPostsQuerySchema }) query: ListPostsQuery,
@@ -37,6 +49,9 @@ export class PostsController {
   }
 
   @Get('posts')
+  @ApiOperation({ summary: 'One page of all posts, newest first, each with its author' })
+  @ApiOkResponse({ standardSchema: PostWithAuthorPageSchema })
+  @ApiErrors(400)
   async list(@Query({ schema: ListPostsQuerySchema }) query: ListPostsQuery): Promise<Page<PostWithAuthorView>> {
     return mapPage(await this.posts.listAll(query), toPostWithAuthorView);
   }

@@ -1,21 +1,23 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { z } from 'zod';
-import { CreateUserSchema } from './users.schemas.js';
-import { BULK_MAX, UsersBulkService } from './users-bulk.service.js';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../docs/api-errors.decorator.js';
+import { UsersBulkService } from './users-bulk.service.js';
+import {
+  BulkCreatedSchema,
+  BulkCreateUsersSchema,
+  type BulkCreated,
+  type BulkCreateUsersInput,
+} from './users.schemas.js';
 
-/** `POST /users/bulk`: 1–1000 `{ name, email }`; an invalid item is a 400 whose issue path starts with its index. */
-export const BulkCreateUsersSchema = z.array(CreateUserSchema).min(1).max(BULK_MAX);
-
-export const BulkCreatedSchema = z.object({ created: z.number().int(), ids: z.array(z.number().int()) });
-
-export type BulkCreateUsersInput = z.output<typeof BulkCreateUsersSchema>;
-export type BulkCreated = z.output<typeof BulkCreatedSchema>;
-
+@ApiTags('users')
 @Controller('users')
 export class UsersBulkController {
   constructor(private readonly bulk: UsersBulkService) {}
 
   @Post('bulk')
+  @ApiOperation({ summary: 'Create 1–1000 users, all or nothing, in one transaction' })
+  @ApiCreatedResponse({ standardSchema: BulkCreatedSchema })
+  @ApiErrors(400, 409, 413)
   async createMany(@Body({ schema: BulkCreateUsersSchema }) items: BulkCreateUsersInput): Promise<BulkCreated> {
     const users = await this.bulk.createMany(items);
     return { created: users.length, ids: users.map((user) => user.id) };

@@ -5,9 +5,6 @@ import { DuplicateError } from '../common/errors.js';
 import { User } from './user.entity.js';
 import type { CreateUserInput } from './users.schemas.js';
 
-/** `POST /users/bulk` accepts at most this many users at once. */
-export const BULK_MAX = 1000;
-
 /**
  * Creates many users all or nothing. The unit of work collects every new user and flushes them
  * in one transaction with multi-row INSERTs (MikroORM's batching), not one round trip per row;

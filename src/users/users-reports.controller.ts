@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/sql';
 import type { Response } from 'express';
 import { exportUsers } from '../sql/export.js';
 import { userStats, type UserStats } from '../sql/stats.js';
+import { UserStatsSchema, UserViewSchema } from './users.schemas.js';
 
 /** Lines per write to the socket: fewer, larger writes than one per user. */
 const LINES_PER_CHUNK = 500;
@@ -14,17 +16,23 @@ const LINES_PER_CHUNK = 500;
  * Registered before UsersController (see users.module.ts) so `/users/stats` and
  * `/users/export` are not taken for `/users/:id`.
  */
+@ApiTags('users')
 @Controller('users')
 export class UsersReportsController {
   constructor(private readonly em: EntityManager) {}
 
   @Get('stats')
+  @ApiOperation({ summary: 'User and post counts and the top 10 e-mail domains, computed in SQL' })
+  @ApiOkResponse({ standardSchema: UserStatsSchema })
   stats(): Promise<UserStats> {
     return userStats(this.em);
   }
 
   /** Every user as NDJSON, in id order, streamed with back-pressure: memory stays flat. */
   @Get('export')
+  @ApiOperation({ summary: 'Every user as NDJSON (one JSON user per line), in id order, streamed' })
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({ description: 'One line per user, each shaped like this schema', standardSchema: UserViewSchema })
   async export(@Res() res: Response): Promise<void> {
     // A fork of its own: the stream outlives the handler's synchronous part, so it must not rely
     // on finding the request's context in AsyncLocalStorage from socket callbacks.

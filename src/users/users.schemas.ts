@@ -41,6 +41,20 @@ export const UserViewSchema = z.object({
 
 export const UserPageSchema = pageSchema(UserViewSchema);
 
+/** `POST /users/bulk`: 1–1000 users; an invalid item is a 400 whose issue path starts with its index. */
+export const BULK_MAX = 1000;
+export const BulkCreateUsersSchema = z.array(CreateUserSchema).min(1).max(BULK_MAX);
+export const BulkCreatedSchema = z.object({ created: z.number().int(), ids: z.array(z.number().int()) });
+
+/** `GET /users/stats`, computed in SQL by src/sql/stats.ts. */
+export const UserStatsSchema = z.object({
+  users: z.number().int(),
+  posts: z.number().int(),
+  topEmailDomains: z.array(z.object({ domain: z.string(), users: z.number().int() })),
+});
+
+export type BulkCreateUsersInput = z.output<typeof BulkCreateUsersSchema>;
+export type BulkCreated = z.output<typeof BulkCreatedSchema>;
 export type CreateUserInput = z.output<typeof CreateUserSchema>;
 export type UpdateUserInput = z.output<typeof UpdateUserSchema>;
 export type ListUsersQuery = z.output<typeof ListUsersQuerySchema>;

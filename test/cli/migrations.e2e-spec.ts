@@ -52,7 +52,7 @@ describe(`migrations on ${testDbKind}`, () => {
   it('gives a migrated database the constraints the API relies on', async () => {
     expect((await cli(['migration:up'], db.url)).code).toBe(0);
     // Production mode: the app refuses a database that is behind, so starting proves it is not.
-    const t = await startApp({ db: db.url, env: { NODE_ENV: 'production' } });
+    const t = await startApp({ db: db.url, env: { NODE_ENV: 'production', ALLOW_ANONYMOUS: '1' } });
     try {
       await t.http.post('/users').send({ name: 'ann', email: 'ann@example.org' }).expect(201);
       expect((await t.http.post('/users').send({ name: 'ann', email: 'x@example.org' }).expect(409)).body.field).toBe('name');
@@ -63,13 +63,13 @@ describe(`migrations on ${testDbKind}`, () => {
   });
 
   it('refuses to start in production while migrations are pending, naming the command', async () => {
-    await expect(startApp({ db: db.url, env: { NODE_ENV: 'production' } })).rejects.toThrow(
+    await expect(startApp({ db: db.url, env: { NODE_ENV: 'production', ALLOW_ANONYMOUS: '1' } })).rejects.toThrow(
       /behind its migrations \(\d+ pending: .*\); run `npm run migration:up` first, or start with DB_MIGRATE=1/,
     );
   });
 
   it('applies pending migrations before serving when DB_MIGRATE=1', async () => {
-    const t = await startApp({ db: db.url, env: { NODE_ENV: 'production', DB_MIGRATE: '1' } });
+    const t = await startApp({ db: db.url, env: { NODE_ENV: 'production', ALLOW_ANONYMOUS: '1', DB_MIGRATE: '1' } });
     try {
       await t.http.post('/users').send({ name: 'ann', email: 'ann@example.org' }).expect(201);
     } finally {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SQLITE_BUSY_TIMEOUT_MS } from '../../src/database/sqlite-pragmas.js';
 import { startApp } from '../helpers/test-app.js';
+import { onPostgres } from '../helpers/test-database.js';
 
-describe('SQLite connection settings', () => {
+describe.skipIf(onPostgres)('SQLite connection settings', () => {
   it('opens the database in WAL mode with a busy timeout and foreign keys on', async () => {
     const t = await startApp();
     try {

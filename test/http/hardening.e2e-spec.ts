@@ -61,6 +61,7 @@ describe('an internal error', () => {
   it('is a plain 500 JSON with the request id: no stack, SQL or file path', async () => {
     t = await startApp();
     await t.http.post('/users').send({ name: 'ann', email: 'ann@x' }).expect(201);
+    await t.orm.driver.getConnection().execute('drop table posts');
     await t.orm.driver.getConnection().execute('drop table users');
     const res = await t.http.get('/users').set('X-Request-Id', 'boom-1').expect(500);
     expect(res.body).toEqual({

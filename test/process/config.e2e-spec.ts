@@ -33,7 +33,7 @@ describe.concurrent('start-up with a bad configuration', () => {
     }));
 
   it('starts in production without API_TOKEN when ALLOW_ANONYMOUS=1', () =>
-    withChild({ NODE_ENV: 'production', ALLOW_ANONYMOUS: '1' }, async (child) => {
+    withChild({ NODE_ENV: 'production', ALLOW_ANONYMOUS: '1', DB_MIGRATE: '1' }, async (child) => {
       const res = await fetch(`${await child.url()}/health`);
       expect(res.status).toBe(200);
     }));

@@ -28,7 +28,7 @@ describe(`two app instances on one ${testDbKind} database`, () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { NODE_ENV: 'production', DB_MIGRATE: '1', DATABASE_URL: db.url };
+    const env = { NODE_ENV: 'production', ALLOW_ANONYMOUS: '1', DB_MIGRATE: '1', DATABASE_URL: db.url };
     [a, b] = await Promise.all([startAppProcess(env), startAppProcess(env)]);
   });
   afterAll(async () => {

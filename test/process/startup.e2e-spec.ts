@@ -30,13 +30,13 @@ describe(`production start on ${testDbKind}`, () => {
   afterEach(() => db.drop());
 
   it('refuses a database whose migrations are behind, naming the command to run', async () => {
-    const result = await runMainUntilExit({ NODE_ENV: 'production', DATABASE_URL: db.url });
+    const result = await runMainUntilExit({ NODE_ENV: 'production', ALLOW_ANONYMOUS: '1', DATABASE_URL: db.url });
     expect(result.code).toBe(1);
     expect(onlyLine(result.stderr)).toMatch(/^users-service: the database is behind its migrations .*run `npm run migration:up` first/);
   });
 
   it('applies the migrations and serves with DB_MIGRATE=1', async () => {
-    const app = await startAppProcess({ NODE_ENV: 'production', DB_MIGRATE: '1', DATABASE_URL: db.url });
+    const app = await startAppProcess({ NODE_ENV: 'production', ALLOW_ANONYMOUS: '1', DB_MIGRATE: '1', DATABASE_URL: db.url });
     try {
       const res = await fetch(`${app.url}/users`, {
         method: 'POST',

@@ -4,24 +4,18 @@ import { dbInspectCommand } from '../../src/cli/commands/db-inspect.command.js';
 import type { DatabaseInspection } from '../../src/sql/inspect/inspect-database.js';
 import { runSql } from '../../src/sql/run-sql.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
+import { onPostgres } from '../helpers/test-database.js';
 
 /**
- * The SQL layer on PostgreSQL. Runs only when TEST_POSTGRES_URL names a database it may wipe,
- * e.g. `TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/issue3_test npx vitest run test/sql`.
+ * The SQL layer's PostgreSQL-specific paths (strpos, collate "C", information_schema reflection).
+ * Runs in the postgres project (TEST_POSTGRES_URL set), on a fresh database of its own.
  */
-const url = process.env.TEST_POSTGRES_URL;
-
-describe.skipIf(!url)('SQL layer on PostgreSQL', () => {
+describe.skipIf(!onPostgres)('SQL layer on PostgreSQL', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startApp({ db: url });
-    await t.orm.schema.drop();
-    await t.orm.schema.create();
-    await t.orm.em.getConnection().execute('drop table if exists stock; drop table if exists warehouses');
+    t = await startApp();
   });
   afterAll(async () => {
-    await t.orm.em.getConnection().execute('drop table if exists stock; drop table if exists warehouses');
-    await t.orm.schema.drop();
     await t.close();
   });
 

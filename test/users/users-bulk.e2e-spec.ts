@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordQueries } from '../helpers/query-log.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
+import { onPostgres } from '../helpers/test-database.js';
 
 let t: TestApp;
 beforeEach(async () => (t = await startApp()));
@@ -66,7 +67,8 @@ describe('POST /users/bulk', () => {
     expect(await t.count('users')).toBe(1);
   });
 
-  it('rolls the whole batch back when the database refuses a row mid-flush', async () => {
+  // The trigger is SQLite's syntax; the rollback itself is the ORM's transaction, the same on both.
+  it.skipIf(onPostgres)('rolls the whole batch back when the database refuses a row mid-flush', async () => {
     // A trigger stands in for anything the pre-check cannot see (a constraint, a concurrent
     // writer): the failure comes from inside the transaction, after earlier rows were inserted.
     await t.orm.em
