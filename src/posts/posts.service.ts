@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/sql';
 import { NotFoundError } from '../common/errors.js';
-import { pageOf, type Page, type PageRequest } from '../common/pagination.js';
+import type { Page, PageRequest } from '../common/pagination.js';
+import { findPage } from '../database/find-page.js';
 import { User } from '../users/user.entity.js';
 import { Post } from './post.js';
 import type { CreatePostInput } from './posts.schemas.js';
@@ -30,12 +31,7 @@ export class PostsService {
   /** One author's posts, newest first; 404 when the author does not exist. */
   async listByAuthor(authorId: number, request: PageRequest): Promise<Page<Post>> {
     const author = await this.findAuthor(authorId);
-    const [items, total] = await this.em.findAndCount(
-      Post,
-      { author },
-      { orderBy: NEWEST_FIRST, limit: request.perPage, offset: offsetOf(request) },
-    );
-    return pageOf(items, total, request);
+    return findPage(this.em, Post, { author }, request, { orderBy: NEWEST_FIRST });
   }
 
   /**
@@ -45,18 +41,7 @@ export class PostsService {
    * author the same `User` instance.
    */
   async listAll(request: PageRequest): Promise<Page<Post>> {
-    const [items, total] = await this.em.findAndCount(
-      Post,
-      {},
-      {
-        populate: ['author'],
-        strategy: 'joined',
-        orderBy: NEWEST_FIRST,
-        limit: request.perPage,
-        offset: offsetOf(request),
-      },
-    );
-    return pageOf(items, total, request);
+    return findPage(this.em, Post, {}, request, { populate: ['author'], strategy: 'joined', orderBy: NEWEST_FIRST });
   }
 
   private async findAuthor(id: number): Promise<User> {
@@ -66,6 +51,3 @@ export class PostsService {
   }
 }
 
-function offsetOf(request: PageRequest): number {
-  return (request.page - 1) * request.perPage;
-}

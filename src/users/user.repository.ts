@@ -1,6 +1,6 @@
 import { EntityRepository } from '@mikro-orm/sql';
 import type { Page, PageRequest } from '../common/pagination.js';
-import { pageOf } from '../common/pagination.js';
+import { findPage } from '../database/find-page.js';
 import type { User } from './user.entity.js';
 
 /** Filters of the users list; both match exactly (email is stored lower-cased). */
@@ -33,11 +33,6 @@ export class UserRepository extends EntityRepository<User> {
       ...(filter.name !== undefined ? { name: filter.name } : {}),
       ...(filter.email !== undefined ? { email: filter.email.toLowerCase() } : {}),
     };
-    const [items, total] = await this.findAndCount(where, {
-      orderBy: { id: 'asc' },
-      limit: request.perPage,
-      offset: (request.page - 1) * request.perPage,
-    });
-    return pageOf(items, total, request);
+    return findPage(this.getEntityManager(), this.entityName, where, request, { orderBy: { id: 'asc' } });
   }
 }
