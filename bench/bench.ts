@@ -4,6 +4,8 @@
  * Options: --connections/-c 64, --duration/-d 10 (s), --scenario/-s get-user,create-user,
  * --rounds 1, --warmup 2 (s), --json FILE, --svg FILE, --cpu-prof DIR (profiles the app),
  * --no-build, --verbose. WORKERS=N|auto (or --workers) runs both servers as N processes.
+ * --before DIR (a copy of an earlier `dist/`, e.g. dist/before) runs that build as a third server
+ * in the same rotation, to measure one change's effect as an after/before ratio.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { runSoak } from './soak.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 const APP_PORT = 3410;
 const BASELINE_PORT = 3411;
+const BEFORE_PORT = 3412;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -33,6 +36,7 @@ const { values, positionals } = parseArgs({
     json: { type: 'string' },
     svg: { type: 'string' },
     'cpu-prof': { type: 'string' },
+    before: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   },
@@ -72,6 +76,8 @@ async function main(): Promise<void> {
     const baselineDb = join(dir, 'baseline.sqlite3');
     copyDatabase(seeded, appDb);
     copyDatabase(seeded, baselineDb);
+    const beforeDb = join(dir, 'before.sqlite3');
+    if (values.before) copyDatabase(seeded, beforeDb);
 
     const soak = positionals[0] === 'soak';
     const cpuProf = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])] : [];
@@ -98,6 +104,17 @@ async function main(): Promise<void> {
       verbose: values.verbose,
     });
     servers.push(baseline);
+    const before = values.before
+      ? await startServer({
+          name: 'before',
+          port: BEFORE_PORT,
+          script: join(values.before, 'src/main.js'),
+          env: { DATABASE_URL: `sqlite:${beforeDb}`, NODE_ENV: 'development', WORKERS: String(workers) },
+          cwd: ROOT,
+          verbose: values.verbose,
+        })
+      : undefined;
+    if (before) servers.push(before);
     log(`app ${app.url} and baseline ${baseline.url}, ${workers} process(es) each; ${connections} connections, ${duration} s per run\n`);
 
     const rows: Row[] = [];
@@ -105,7 +122,7 @@ async function main(): Promise<void> {
       const row =
         scenario.name === 'export'
           ? await exportScenario(scenario, app, baseline, [appDb, baselineDb])
-          : await loadScenario(scenario, app, baseline);
+          : await loadScenario(scenario, app, baseline, before);
       rows.push(row);
     }
     const report: Report = {
@@ -132,8 +149,9 @@ async function missingRoute(scenario: Scenario, server: Server): Promise<string 
   return status >= 200 && status < 300 ? undefined : `probe answered ${status}`;
 }
 
-function toSide(result: LoadResult, scenario: Scenario): Side {
+function toSide(result: LoadResult, scenario: Scenario, cpuSeconds: number): Side {
   return {
+    cpuUs: (cpuSeconds * 1e6) / Math.max(result.total, 1),
     throughput: result.rps * (scenario.rowsPerRequest ?? 1),
     p50: result.p50,
     p99: result.p99,
@@ -150,25 +168,28 @@ function mean(sides: Side[]): Side {
     p99: avg((s) => s.p99),
     non2xx: sides.reduce((sum, s) => sum + (s.non2xx ?? 0), 0),
     errors: sides.reduce((sum, s) => sum + (s.errors ?? 0), 0),
+    cpuUs: avg((s) => s.cpuUs),
   };
 }
 
-async function loadScenario(scenario: Scenario, app: Server, baseline: Server): Promise<Row> {
+async function loadScenario(scenario: Scenario, app: Server, baseline: Server, before?: Server): Promise<Row> {
   const row: Row = { scenario: scenario.name, unit: scenario.unit };
   const missing = await missingRoute(scenario, app);
   const baselineMissing = await missingRoute(scenario, baseline);
   if (baselineMissing) throw new Error(`baseline fails ${scenario.name}: ${baselineMissing}`);
   const c = scenario.connections?.(connections) ?? connections;
-  const results = new Map<Server, Side[]>([[app, []], [baseline, []]]);
+  const all = missing ? [baseline] : before ? [app, baseline, before] : [app, baseline];
+  const results = new Map<Server, Side[]>(all.map((server) => [server, []]));
   for (let round = 0; round < rounds; round++) {
-    // Alternate who goes first, so neither always runs on a warmer (or busier) machine.
-    const order = missing ? [baseline] : round % 2 === 0 ? [app, baseline] : [baseline, app];
+    // Rotate who goes first, so none always runs on a warmer (or busier) machine.
+    const order = all.map((_, i) => all[(i + round) % all.length]);
     for (const server of order) {
       if (warmup > 0) await runLoad(server.url, scenario.next, { connections: c, duration: warmup });
+      const cpuBefore = server.cpuSeconds();
       const result = await runLoad(server.url, scenario.next, { connections: c, duration });
-      const side = toSide(result, scenario);
+      const side = toSide(result, scenario, server.cpuSeconds() - cpuBefore);
       results.get(server)!.push(side);
-      log(`${scenario.name.padEnd(15)} ${server.name.padEnd(8)} ${Math.round(side.throughput).toString().padStart(7)} ${scenario.unit}  p50 ${result.p50} ms  p99 ${result.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}`);
+      log(`${scenario.name.padEnd(15)} ${server.name.padEnd(8)} ${Math.round(side.throughput).toString().padStart(7)} ${scenario.unit}  p50 ${result.p50} ms  p99 ${result.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}  cpu ${Math.round(side.cpuUs!)} µs/req`);
     }
   }
   row.baseline = mean(results.get(baseline)!);
@@ -179,6 +200,15 @@ async function loadScenario(scenario: Scenario, app: Server, baseline: Server): 
   }
   row.app = mean(results.get(app)!);
   row.ratio = row.app.throughput / row.baseline.throughput;
+  if (before) {
+    row.before = mean(results.get(before)!);
+    row.afterBefore = row.app.throughput / row.before.throughput;
+    const cpu = (a: Side, b: Side) => (b.cpuUs! / a.cpuUs!).toFixed(3);
+    log(
+      `${scenario.name.padEnd(15)} req/s app/before ${row.afterBefore.toFixed(3)}×  app/baseline ${row.ratio.toFixed(3)}×  before/baseline ${(row.before.throughput / row.baseline.throughput).toFixed(3)}×\n` +
+        `${''.padEnd(15)} cpu-efficiency (baseline µs / server µs) app ${cpu(row.app, row.baseline)}×  before ${cpu(row.before, row.baseline)}×`,
+    );
+  }
   return row;
 }
 

@@ -9,6 +9,11 @@ export interface Side {
   non2xx?: number;
   errors?: number;
   peakRssMb?: number;
+  /**
+   * Server CPU time per request in microseconds: robust to a busy machine, where req/s mostly
+   * measures how much CPU the scheduler gave the server.
+   */
+  cpuUs?: number;
 }
 
 export interface Row {
@@ -19,6 +24,9 @@ export interface Row {
   app?: Side;
   baseline?: Side;
   ratio?: number;
+  /** With `--before`: the earlier build's numbers and app/before. */
+  before?: Side;
+  afterBefore?: number;
 }
 
 export interface Report {

@@ -15,6 +15,8 @@ export interface Server {
   child: ChildProcess;
   /** Current RSS in bytes of the process and its workers, from /proc. */
   rss(): number;
+  /** CPU seconds (user + system) the process and its workers have used so far, from /proc. */
+  cpuSeconds(): number;
   /** Memory as the process and its workers report it (summed), through the probe's SIGWINCH. */
   memory(): Promise<Memory>;
   stop(): Promise<void>;
@@ -44,6 +46,17 @@ function rssOf(pid: number): number {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** utime + stime of a process in seconds (fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s). */
+function cpuOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return 0;
   }
@@ -95,6 +108,7 @@ export async function startServer(spec: ServerSpec): Promise<Server> {
     url,
     child,
     rss: () => descendants(child.pid!).reduce((sum, pid) => sum + rssOf(pid), 0),
+    cpuSeconds: () => descendants(child.pid!).reduce((sum, pid) => sum + cpuOf(pid), 0),
     memory: async () => {
       // In cluster mode the workers do the work; the primary only forwards connections.
       const pids = descendants(child.pid!);
