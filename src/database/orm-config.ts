@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { defineConfig, type Options } from '@mikro-orm/core';
-import { SqliteDriver } from '@mikro-orm/sqlite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { DatabaseConnection } from 'kysely';
 import { User } from '../users/user.entity.js';
 import type { DatabaseTarget } from './database-url.js';
 import { applySqlitePragmas } from './sqlite-pragmas.js';
+import { CachedSqliteDriver } from './sqlite-statement-cache.js';
 
 /** Every entity the service maps; the app, the CLI and the tests discover exactly these. */
 export const ENTITIES = [User];
@@ -43,7 +43,8 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
   }
   return {
     ...common,
-    driver: SqliteDriver,
+    // SqliteDriver with bound parameters and a statement cache (sqlite-statement-cache.ts).
+    driver: CachedSqliteDriver,
     dbName: database.file,
     onCreateConnection: (connection) => applySqlitePragmas(connection as DatabaseConnection),
   };

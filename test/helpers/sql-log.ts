@@ -5,7 +5,7 @@ import { vi } from 'vitest';
 export function recordSql(orm: MikroORM): { statements: string[]; reset: () => void } {
   const statements: string[] = [];
   vi.spyOn(orm.config.getLogger(), 'logQuery').mockImplementation((context) => {
-    statements.push(context.query);
+    statements.push(context.query ?? '');
   });
   return { statements, reset: () => (statements.length = 0) };
 }
