@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
+import { startCluster } from './cluster.js';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig, type AppConfig } from './config/env.schema.js';
 
@@ -14,7 +15,8 @@ async function bootstrap(config: AppConfig): Promise<void> {
 }
 
 try {
-  await bootstrap(loadConfig());
+  const config = loadConfig();
+  if (!startCluster(config.workers)) await bootstrap(config);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(`users-service: ${error.message}`);

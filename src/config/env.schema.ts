@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolveWorkers } from '../cluster.js';
 import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.js';
 import { ConfigError } from './config-error.js';
 
@@ -23,6 +24,11 @@ export const EnvSchema = z.object({
   DATABASE_URL: z.string().default('sqlite:data/app.sqlite3'),
   /** Log every SQL statement (Flask-SQLAlchemy's SQLALCHEMY_ECHO). */
   DB_DEBUG: flag,
+  /** Processes serving the port through node:cluster: a count, or `auto` for one per core. */
+  WORKERS: z
+    .string()
+    .regex(/^(auto|[1-9][0-9]{0,2})$/, 'expected a count from 1 or auto')
+    .default('1'),
 });
 
 export type RawEnv = z.infer<typeof EnvSchema>;
@@ -33,6 +39,7 @@ export interface AppConfig {
   port: number;
   database: DatabaseTarget;
   dbDebug: boolean;
+  workers: number;
 }
 
 /** Parses `env` once into the typed configuration, or throws a one-line `ConfigError`. */
@@ -49,5 +56,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: raw.PORT,
     database: parseDatabaseUrl(raw.DATABASE_URL),
     dbDebug: raw.DB_DEBUG,
+    workers: resolveWorkers(raw.WORKERS),
   };
 }
