@@ -149,6 +149,9 @@ async function missingRoute(scenario: Scenario, server: Server): Promise<string 
   return status >= 200 && status < 300 ? undefined : `probe answered ${status}`;
 }
 
+/** How many times more CPU per request `a` uses than `b` (the baseline), inverted: b/a. */
+const cpu = (a: Side, b: Side) => (b.cpuUs! / a.cpuUs!).toFixed(3);
+
 function toSide(result: LoadResult, scenario: Scenario, cpuSeconds: number): Side {
   return {
     cpuUs: (cpuSeconds * 1e6) / Math.max(result.total, 1),
@@ -203,7 +206,6 @@ async function loadScenario(scenario: Scenario, app: Server, baseline: Server, b
   if (before) {
     row.before = mean(results.get(before)!);
     row.afterBefore = row.app.throughput / row.before.throughput;
-    const cpu = (a: Side, b: Side) => (b.cpuUs! / a.cpuUs!).toFixed(3);
     log(
       `${scenario.name.padEnd(15)} req/s app/before ${row.afterBefore.toFixed(3)}×  app/baseline ${row.ratio.toFixed(3)}×  before/baseline ${(row.before.throughput / row.baseline.throughput).toFixed(3)}×\n` +
         `${''.padEnd(15)} cpu-efficiency (baseline µs / server µs) app ${cpu(row.app, row.baseline)}×  before ${cpu(row.before, row.baseline)}×`,

@@ -45,6 +45,8 @@ export async function findByPrimaryKey<T extends object>(em: EntityManager, enti
   return row ? fork.map(entity, row as EntityDictionary<T>) : null;
 }
 
+const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
 const selects = new WeakMap<EntityMetadata, string | undefined>();
 
 /** `select <every column> from <table> where <pk> = ?`, or undefined when the entity is not plain columns. */
@@ -56,8 +58,7 @@ function selectByIdSql(meta: EntityMetadata): string | undefined {
     !meta.filters?.length &&
     !meta.discriminatorColumn &&
     props.every((prop) => prop.kind === ReferenceKind.SCALAR && !prop.lazy && !prop.formula && !prop.customType && prop.fieldNames?.length === 1);
-  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-  const pk = meta.properties[meta.primaryKeys[0]];
+  const pk = meta.props.find((prop) => prop.name === meta.primaryKeys[0])!;
   const sql = plain
     ? `select ${props.map((prop) => quote(prop.fieldNames[0])).join(', ')} from ${quote(meta.tableName)} where ${quote(pk.fieldNames[0])} = ?`
     : undefined;

@@ -33,9 +33,9 @@ it('gives a statement that is still iterating a fresh twin instead of failing', 
 
 it('binds values instead of inlining them, so quotes and question marks stay data', async () => {
   const db = await (orm.em.getConnection() as SqliteConnection).getNativeClient();
-  const cachedPrepare = db.prepare;
+  const cachedPrepare = db.prepare.bind(db);
   const prepared: string[] = [];
-  db.prepare = ((text: string) => (prepared.push(text), cachedPrepare(text))) as typeof db.prepare;
+  db.prepare = (text: string) => (prepared.push(text), cachedPrepare(text));
   const em = orm.em.fork();
   const odd = new User(`O'Brien? '); drop table users; --`, `a'b?@x.io`);
   await em.persist(odd).flush();
