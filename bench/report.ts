@@ -41,20 +41,30 @@ export interface Report {
 
 const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const side = (s: Side | undefined) =>
-  s ? [fmt(s.throughput), s.p50 === undefined ? '-' : `${s.p50}/${s.p99} ms`, s.peakRssMb !== undefined ? `${fmt(s.peakRssMb)} MB` : fmt(s.non2xx)] : ['-', '-', '-'];
+  s
+    ? [fmt(s.throughput), s.p50 === undefined ? '-' : `${s.p50}/${s.p99} ms`, s.peakRssMb !== undefined ? `${fmt(s.peakRssMb)} MB` : fmt(s.non2xx), fmt(s.cpuUs)]
+    : ['-', '-', '-', '-'];
+
+/** Baseline CPU per request over the app's: the share of the ceiling's efficiency, immune to a busy machine. */
+export function cpuRatio(row: Row): number | undefined {
+  return row.app?.cpuUs && row.baseline?.cpuUs ? row.baseline.cpuUs / row.app.cpuUs : undefined;
+}
 
 /** The results as a Markdown table (printed, and pasted into the README). */
 export function toMarkdown(report: Report): string {
   const lines = [
-    '| scenario | unit | app | p50/p99 | non-2xx (export: peak RSS) | baseline | p50/p99 | non-2xx (export: peak RSS) | app/baseline |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| scenario | unit | app | p50/p99 | non-2xx (export: peak RSS) | CPU µs/req | baseline | p50/p99 | non-2xx (export: peak RSS) | CPU µs/req | app/baseline throughput | app/baseline CPU efficiency |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of report.rows) {
     if (row.missing) {
-      lines.push(`| ${row.scenario} | ${row.unit} | route missing (${row.missing}) | | | ${side(row.baseline).join(' | ')} | - |`);
+      lines.push(`| ${row.scenario} | ${row.unit} | route missing (${row.missing}) | | | | ${side(row.baseline).join(' | ')} | - | - |`);
       continue;
     }
-    lines.push(`| ${row.scenario} | ${row.unit} | ${side(row.app).join(' | ')} | ${side(row.baseline).join(' | ')} | ${row.ratio === undefined ? '-' : `${fmt(row.ratio, 3)}×`} |`);
+    const efficiency = cpuRatio(row);
+    lines.push(
+      `| ${row.scenario} | ${row.unit} | ${side(row.app).join(' | ')} | ${side(row.baseline).join(' | ')} | ${row.ratio === undefined ? '-' : `${fmt(row.ratio, 3)}×`} | ${efficiency === undefined ? '-' : `${fmt(efficiency, 3)}×`} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -73,11 +83,11 @@ export function writeSvg(file: string, report: Report): void {
   const barMax = width - left - 70;
   const top = 44;
   const height = top + report.rows.length * rowHeight + 34;
-  const x = (ratio: number) => left + Math.min(ratio, 1) * barMax;
+  const x = (ratio: number) => Math.round((left + Math.min(ratio, 1) * barMax) * 10) / 10;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="10" y="18" font-size="14" font-weight="bold">users-service / raw node:http + better-sqlite3 (throughput ratio)</text>`,
+    `<text x="10" y="18" font-size="14" font-weight="bold">users-service / raw node:http + better-sqlite3: <tspan fill="#3b6ea8">throughput</tspan>, <tspan fill="#e08a2c">CPU per request</tspan></text>`,
     `<text x="10" y="34" fill="#555">${escapeXml(`${report.date.slice(0, 10)}, ${report.machine}, Node ${report.node}, ${report.connections} connections, ${report.durationSeconds} s, ${report.workers} process(es) each`)}</text>`,
   ];
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
@@ -91,8 +101,13 @@ export function writeSvg(file: string, report: Report): void {
       parts.push(`<text x="${left + 4}" y="${y + 17}" fill="#a00">${escapeXml(row.missing ? `route missing (${row.missing})` : 'not measured')}</text>`);
       return;
     }
-    parts.push(`<rect x="${left}" y="${y + 5}" width="${(x(row.ratio) - left).toFixed(1)}" height="${rowHeight - 10}" fill="#3b6ea8"/>`);
-    parts.push(`<text x="${x(row.ratio) + 4}" y="${y + 17}">${row.ratio.toFixed(3)}×</text>`);
+    parts.push(`<rect x="${left}" y="${y + 4}" width="${(x(row.ratio) - left).toFixed(1)}" height="9" fill="#3b6ea8"/>`);
+    parts.push(`<text x="${x(row.ratio) + 4}" y="${y + 12}" font-size="10">${row.ratio.toFixed(3)}× req/s</text>`);
+    const efficiency = cpuRatio(row);
+    if (efficiency !== undefined) {
+      parts.push(`<rect x="${left}" y="${y + 14}" width="${(x(efficiency) - left).toFixed(1)}" height="9" fill="#e08a2c"/>`);
+      parts.push(`<text x="${x(efficiency) + 4}" y="${y + 22}" font-size="10">${efficiency.toFixed(3)}× CPU efficiency</text>`);
+    }
   });
   parts.push('</svg>');
   writeFileSync(file, `${parts.join('\n')}\n`);
