@@ -1,3 +1,4 @@
+import { MikroORM } from '@mikro-orm/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json } from 'express';
 import helmet from 'helmet';
@@ -7,6 +8,7 @@ import { testDelayMiddleware } from './common/test-delay.middleware.js';
 import { APP_CONFIG } from './config/app-config.module.js';
 import type { AppConfig } from './config/env.schema.js';
 import { setupDocs } from './docs/openapi.js';
+import { requestContextMiddleware } from './database/request-context.middleware.js';
 
 /** Largest JSON body accepted; larger ones get a 413. */
 export const BODY_LIMIT = '100kb';
@@ -25,6 +27,9 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // The API's answers change with every write; an ETag would cost a hash per response and
   // invite stale 304s.
   app.set('etag', false);
+  // Every request works in its own fork of the EntityManager (DatabaseModule registers no Nest
+  // middleware for it: a plain Express one is cheaper).
+  app.use(requestContextMiddleware(app.get(MikroORM)));
   // First, so every later step (and every error) knows the request id and is logged.
   app.use(requestIdMiddleware);
   app.use(requestLogMiddleware(config.logFormat));

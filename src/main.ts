@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
 import { configureApp } from './app.setup.js';
 import { createLogger } from './common/logger.js';
+import { startCluster } from './cluster.js';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig, type AppConfig } from './config/env.schema.js';
 
@@ -21,7 +22,8 @@ async function bootstrap(config: AppConfig): Promise<void> {
 }
 
 try {
-  await bootstrap(loadConfig());
+  const config = loadConfig();
+  if (!startCluster(config.workers)) await bootstrap(config);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(`users-service: ${error.message}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolveWorkers } from '../cluster.js';
 import { parseDatabaseUrl, type DatabaseTarget, type PoolSettings } from '../database/database-url.js';
 import { ConfigError } from './config-error.js';
 
@@ -58,6 +59,11 @@ export const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Test builds only (`NODE_ENV=test`): delays every request, so a spec can catch one in flight. */
   TEST_REQUEST_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  /** Processes serving the port through node:cluster: a count, or `auto` for one per core. */
+  WORKERS: z
+    .string()
+    .regex(/^(auto|[1-9][0-9]{0,2})$/, 'expected a count from 1 or auto')
+    .default('1'),
 });
 
 const SECRET_VARIABLES = new Set(['API_TOKEN', 'DATABASE_URL']);
@@ -80,6 +86,7 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   /** Always 0 outside `NODE_ENV=test`. */
   testRequestDelayMs: number;
+  workers: number;
 }
 
 /** Parses `env` once into the typed configuration, or throws a one-line `ConfigError`. */
@@ -113,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     corsOrigins: raw.CORS_ORIGINS,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     testRequestDelayMs: raw.NODE_ENV === 'test' ? raw.TEST_REQUEST_DELAY_MS : 0,
+    workers: resolveWorkers(raw.WORKERS),
   };
 }
 

@@ -14,10 +14,12 @@ export interface DatabaseModuleOptions extends OrmSettings {
 }
 
 /**
- * The only place the app configures MikroORM. MikroOrmModule's middleware opens a
- * RequestContext for every HTTP request: a fork of the EntityManager with its own identity
- * map, found through AsyncLocalStorage and dropped when the request ends (the Flask page's
- * `scoped_session` and its teardown). The ORM is closed on application shutdown.
+ * The only place the app configures MikroORM. Every HTTP request runs in a RequestContext: a
+ * fork of the EntityManager with its own identity map, found through AsyncLocalStorage and
+ * dropped when the request ends (the Flask page's `scoped_session` and its teardown). The
+ * context is opened by a plain Express middleware that `configureApp` installs
+ * (request-context.middleware.ts), not by MikroOrmModule's Nest middleware. The ORM is closed on
+ * application shutdown.
  */
 @Module({})
 export class DatabaseModule {
@@ -25,7 +27,7 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       global: true,
-      imports: [MikroOrmModule.forRoot({ ...createOrmOptions(options), registerRequestContext: true })],
+      imports: [MikroOrmModule.forRoot({ ...createOrmOptions(options), registerRequestContext: false })],
       providers: [
         // Driver-neutral SQL EntityManager for services (SQLite and PostgreSQL subclass it).
         { provide: EntityManager, useExisting: CoreEntityManager },

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { defineConfig, type Options } from '@mikro-orm/core';
-import { SqliteDriver } from '@mikro-orm/sqlite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { DatabaseConnection } from 'kysely';
@@ -10,6 +9,7 @@ import { User } from '../users/user.entity.js';
 import type { DatabaseTarget, PoolSettings } from './database-url.js';
 import { migrationOptions, RUNNING_FROM_SOURCE } from './migration-options.js';
 import { applySqlitePragmas } from './sqlite-pragmas.js';
+import { CachedSqliteDriver } from './sqlite-statement-cache.js';
 
 /** Every entity the service maps; the app, the CLI and the tests discover exactly these. */
 export const ENTITIES = [User, PostSchema];
@@ -69,7 +69,8 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
   }
   return {
     ...common,
-    driver: SqliteDriver,
+    // SqliteDriver with bound parameters and a statement cache (sqlite-statement-cache.ts).
+    driver: CachedSqliteDriver,
     dbName: database.file,
     migrations: migrationOptions('sqlite'),
     onCreateConnection: (connection) => applySqlitePragmas(connection as DatabaseConnection),

@@ -1,6 +1,7 @@
 import { EntityRepository } from '@mikro-orm/sql';
 import type { Page, PageRequest } from '../common/pagination.js';
 import { findPage } from '../database/find-page.js';
+import { findByPrimaryKey } from '../database/primary-key-lookup.js';
 import type { User } from './user.entity.js';
 
 /** Filters of the users list; both match exactly (email is stored lower-cased). */
@@ -14,9 +15,10 @@ const MAX_ID = 2_147_483_647;
 
 /** The page's `User.query`: the lookups the service needs, nothing generic. */
 export class UserRepository extends EntityRepository<User> {
+  /** The hot path of every `/users/:id` route: identity map first, then one cached statement (see primary-key-lookup.ts). */
   findById(id: number): Promise<User | null> {
     if (id > MAX_ID) return Promise.resolve(null);
-    return this.findOne({ id });
+    return findByPrimaryKey(this.getEntityManager(), this.entityName, id);
   }
 
   findByName(name: string): Promise<User | null> {

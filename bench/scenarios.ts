@@ -1,0 +1,88 @@
+import { SEED_POSTS, SEED_USERS, seedName } from './seed.ts';
+
+/** One HTTP request a scenario sends. */
+export interface BenchRequest {
+  method: 'GET' | 'POST' | 'PATCH';
+  path: string;
+  body?: string;
+}
+
+export interface Scenario {
+  name: string;
+  /** `rows/s` scenarios count rows, not requests (bulk: rows per request; export: rows streamed). */
+  unit: 'req/s' | 'rows/s';
+  rowsPerRequest?: number;
+  /** Connections for this scenario, given the `--connections` flag. */
+  connections?: (flag: number) => number;
+  /** A fresh request each call (random ids, unique names). */
+  next: () => BenchRequest;
+}
+
+export const BULK_SIZE = 1000;
+/** Rows in the users table for the export scenario. */
+export const EXPORT_ROWS = 200_000;
+
+/** Unique across the whole run, so created names never collide with each other or the seed. */
+let counter = 0;
+const unique = (prefix: string) => `${prefix}${(++counter).toString(36)}${process.pid.toString(36)}`;
+const randomInt = (max: number) => 1 + Math.floor(Math.random() * max);
+const json = (value: unknown) => JSON.stringify(value);
+
+export const SCENARIOS: Scenario[] = [
+  { name: 'get-user', unit: 'req/s', next: () => ({ method: 'GET', path: `/users/${randomInt(SEED_USERS)}` }) },
+  {
+    name: 'list-users',
+    unit: 'req/s',
+    next: () => ({ method: 'GET', path: `/users?page=${randomInt(SEED_USERS / 20)}&perPage=20` }),
+  },
+  {
+    name: 'filter-by-name',
+    unit: 'req/s',
+    next: () => ({ method: 'GET', path: `/users?name=${seedName(randomInt(SEED_USERS))}` }),
+  },
+  {
+    name: 'create-user',
+    unit: 'req/s',
+    next: () => {
+      const name = unique('c');
+      return { method: 'POST', path: '/users', body: json({ name, email: `${name}@bench.local` }) };
+    },
+  },
+  {
+    name: 'update-user',
+    unit: 'req/s',
+    next: () => ({ method: 'PATCH', path: `/users/${randomInt(SEED_USERS)}`, body: json({ name: unique('u') }) }),
+  },
+  {
+    name: 'list-posts',
+    unit: 'req/s',
+    next: () => ({ method: 'GET', path: `/posts?page=${randomInt(SEED_POSTS / 20)}&perPage=20` }),
+  },
+  // Measured by streaming (see load.ts measureExport), not with autocannon. Before bulk-create,
+  // so the table holds the 200 000 rows the target names rather than whatever bulk-create added.
+  { name: 'export', unit: 'rows/s', next: () => ({ method: 'GET', path: '/users/export' }) },
+  {
+    name: 'bulk-create',
+    unit: 'rows/s',
+    rowsPerRequest: BULK_SIZE,
+    // A thousand rows per request: a few connections keep the server busy without queueing seconds.
+    connections: (flag) => Math.min(flag, 4),
+    next: () => {
+      const items = Array.from({ length: BULK_SIZE }, () => {
+        const name = unique('b');
+        return { name, email: `${name}@bench.local` };
+      });
+      return { method: 'POST', path: '/users/bulk', body: json(items) };
+    },
+  },
+];
+
+/** The soak's mix: mostly reads, a share of writes, every user route. */
+export function soakRequest(): BenchRequest {
+  const pick = Math.random();
+  if (pick < 0.4) return SCENARIOS[0].next();
+  if (pick < 0.55) return SCENARIOS[1].next();
+  if (pick < 0.7) return SCENARIOS[2].next();
+  if (pick < 0.85) return SCENARIOS[3].next();
+  return SCENARIOS[4].next();
+}
