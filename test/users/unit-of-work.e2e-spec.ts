@@ -40,7 +40,7 @@ describe('UserRepository.findById', () => {
       expect(first).toBeInstanceOf(User);
       expect(first!.createdAt).toBeInstanceOf(Date);
     });
-    expect(sql.statements).toEqual([expect.stringMatching(/ from "users" where "id" = \?$/)]);
+    expect(sql.statements).toEqual([expect.stringMatching(/ from "users"( as "u0")? where ("u0"\.)?"id" = \?( limit \?)?$/)]);
   });
 
   it('loads exactly what findOne loads', async () => {
