@@ -41,7 +41,7 @@ async function request(run: string, i: number): Promise<{ requestId: string; all
   const kind = i % 4;
   const path = [`/posts?perPage=${perPage}&page=${1 + (i % 3)}`, `/users?perPage=${perPage}`, `/users/${user}`, `/users/${user}/posts?perPage=${perPage}`][kind];
   const res = await fetch(`${url}${path}`, { headers: { 'X-Request-Id': requestId } });
-  expect(res.status, path).toBe(200);
+  expect({ path, status: res.status }).toEqual({ path, status: 200 });
   const body = (await res.json()) as Page & { id?: number };
   if (kind === 2) return { requestId, allowed: 1 };
   const authors = kind === 0 ? new Set(body.items.map((post) => post.author!.id)).size : kind === 3 ? 1 : 0;
