@@ -10,6 +10,7 @@ import { createValidationPipe } from './common/validation.js';
 import { DatabaseModule } from './database/database.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
           logger: (message) => ormLogger.log(stripVTControlCharacters(message)),
         }),
         HealthModule,
+        ObservabilityModule.forRoot(config),
         UsersModule,
         PostsModule,
       ],

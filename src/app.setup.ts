@@ -9,6 +9,7 @@ import { APP_CONFIG } from './config/app-config.module.js';
 import type { AppConfig } from './config/env.schema.js';
 import { setupDocs } from './docs/openapi.js';
 import { requestContextMiddleware } from './database/request-context.middleware.js';
+import { AppMetrics } from './observability/app-metrics.js';
 
 /** Largest JSON body accepted; larger ones get a 413. */
 export const BODY_LIMIT = '100kb';
@@ -32,7 +33,16 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(requestContextMiddleware(app.get(MikroORM)));
   // First, so every later step (and every error) knows the request id and is logged.
   app.use(requestIdMiddleware);
-  app.use(requestLogMiddleware(config.logFormat));
+  const metrics = config.metrics ? app.get(AppMetrics) : undefined;
+  app.use(
+    requestLogMiddleware({
+      format: config.logFormat,
+      // The figures are for developers; production responses never show them.
+      dbHeaders: config.dbDebug && config.nodeEnv !== 'production',
+      statementBudget: config.dbStatementBudget,
+      onFinished: metrics && ((entry) => metrics.observe(entry)),
+    }),
+  );
   // Helmet's defaults suit Swagger UI as @nestjs/swagger serves it: scripts from 'self' only,
   // inline styles allowed, images from 'self' and data:. `upgrade-insecure-requests` is dropped
   // because the service speaks plain HTTP (TLS ends at the proxy); with it, browsers would

@@ -1,12 +1,15 @@
-import type { REPLServer, ReplOptions } from 'node:repl';
+import type { REPLEval, REPLServer, ReplOptions } from 'node:repl';
 import { MikroORM } from '@mikro-orm/core';
 import { repl } from '@nestjs/core';
 import { AppModule } from './app.module.js';
+import { inOwnContext } from './database/own-context.js';
 import type { AppConfig } from './config/env.schema.js';
 import { Post } from './posts/post.js';
 import { User } from './users/user.entity.js';
 
-const HINT = "em (a forked EntityManager), orm, User, Post and fork() are ready; Nest's get(), methods() and debug() too.";
+const HINT =
+  "em (a forked EntityManager), orm, User, Post and fork() are ready; Nest's get(), methods() and debug() too. " +
+  'Each line runs in a request context of its own, so services work as in a request.';
 
 /**
  * The Nest REPL on the application context, set up for the Flask page's interactive session.
@@ -26,6 +29,12 @@ export async function startReplSession(config: AppConfig, options: ReplOptions =
     Post,
     fork: () => (server.context.em = orm.em.fork()),
   });
+  // Each line is evaluated in a request context of its own, as an HTTP request would be: services
+  // (`await get(UsersService).get(1)`) find their EntityManager, and nothing reaches the global one.
+  const evaluate = server.eval;
+  const inContext: REPLEval = (code, context, file, callback) =>
+    inOwnContext(orm, () => evaluate.call(server, code, context, file, callback));
+  (server as { eval: REPLEval }).eval = inContext;
   server.output.write(`${HINT}\n`);
   server.setPrompt(options.prompt ?? '> ');
   server.displayPrompt();

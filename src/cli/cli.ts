@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { ConfigError } from '../config/config-error.js';
+import { inOwnContext } from '../database/own-context.js';
 import { UsageError, type CliCommand, type CliOutput } from './cli-command.js';
 import { dbInspectCommand } from './commands/db-inspect.command.js';
 import { migrationCheckCommand } from './commands/migration-check.command.js';
@@ -46,8 +47,10 @@ export async function runCli(argv: string[], out: CliOutput = console, options?:
   }
   let orm: MikroORM | undefined;
   try {
-    orm = await MikroORM.init(options ?? (await import('../../mikro-orm.config.js')).default);
-    return await command.run(orm, args, out);
+    const opened = await MikroORM.init(options ?? (await import('../../mikro-orm.config.js')).default);
+    orm = opened;
+    // Like an HTTP request: the command's own context, never the global EntityManager.
+    return await inOwnContext(opened, () => command.run(opened, args, out));
   } catch (error) {
     if (error instanceof UsageError) {
       out.error(error.message);

@@ -29,3 +29,14 @@ export class UnavailableError extends DomainError {}
 
 /** The caller did not prove who it is: no or wrong API token (401). */
 export class UnauthorizedError extends DomainError {}
+
+/**
+ * A request ran more SQL statements than DB_STATEMENT_BUDGET allows, in a test build (500).
+ * Raised only under NODE_ENV=test, so its message (route template and counts, no data) is shown
+ * in the body to tell the failing spec why.
+ */
+export class StatementBudgetError extends DomainError {
+  constructor(route: string, count: number, budget: number) {
+    super(`${route} ran ${count} SQL statements, over DB_STATEMENT_BUDGET=${budget}`);
+  }
+}

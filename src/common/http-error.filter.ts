@@ -8,6 +8,7 @@ import {
   DuplicateError,
   InvalidRequestError,
   NotFoundError,
+  StatementBudgetError,
   UnauthorizedError,
   UnavailableError,
 } from './errors.js';
@@ -39,6 +40,7 @@ function fromDomain(error: DomainError): ErrorBody {
   if (error instanceof InvalidRequestError) return body(400, error.message);
   if (error instanceof UnauthorizedError) return body(401, error.message);
   if (error instanceof UnavailableError) return body(503, error.message);
+  if (error instanceof StatementBudgetError) return body(500, error.message);
   return body(500, 'internal server error');
 }
 

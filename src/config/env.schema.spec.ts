@@ -10,6 +10,8 @@ describe('loadConfig', () => {
       port: 3000,
       database: { driver: 'sqlite' },
       dbDebug: false,
+      dbStatementBudget: 25,
+      metrics: false,
       logLevel: 'log',
       logFormat: 'text',
       apiToken: undefined,
@@ -28,6 +30,8 @@ describe('loadConfig', () => {
       CORS_ORIGINS: ' https://a.example ,, https://b.example',
       SHUTDOWN_TIMEOUT_MS: '2500',
       HOST: '',
+      METRICS: '1',
+      DB_STATEMENT_BUDGET: '0',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -37,6 +41,8 @@ describe('loadConfig', () => {
       corsOrigins: ['https://a.example', 'https://b.example'],
       shutdownTimeoutMs: 2500,
       host: '127.0.0.1',
+      metrics: true,
+      dbStatementBudget: 0,
     });
   });
 
@@ -46,6 +52,8 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /^invalid LOG_LEVEL: .*"loud"/],
     [{ DATABASE_URL: 'mysql://x/y' }, /^invalid DATABASE_URL: /],
     [{ SHUTDOWN_TIMEOUT_MS: '-1' }, /^invalid SHUTDOWN_TIMEOUT_MS: /],
+    [{ DB_STATEMENT_BUDGET: 'lots' }, /^invalid DB_STATEMENT_BUDGET: .*"lots"/],
+    [{ METRICS: 'on' }, /^invalid METRICS: .*"on"/],
   ])('rejects %o with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

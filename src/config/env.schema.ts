@@ -43,6 +43,8 @@ export const EnvSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   /** How long a request waits for a pooled connection before it gets a 503, in milliseconds. */
   DB_POOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** Most SQL statements one request should run before a warning (0: no budget); tests fail past it. */
+  DB_STATEMENT_BUDGET: z.coerce.number().int().min(0).max(100_000).default(25),
   /** Apply pending migrations before listening (otherwise production refuses to start when behind). */
   DB_MIGRATE: flag,
   /** Least severe level logged: fatal, error, warn, log (default), debug, verbose. */
@@ -53,6 +55,8 @@ export const EnvSchema = z.object({
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Lets `NODE_ENV=production` start without `API_TOKEN`, on purpose. */
   ALLOW_ANONYMOUS: flag,
+  /** Serve Prometheus metrics at GET /metrics (otherwise that route is a 404). */
+  METRICS: flag,
   /** Origins allowed to call the API from a browser (comma-separated); empty: CORS off. */
   CORS_ORIGINS: list,
   /** How long SIGTERM waits for in-flight requests before cutting their connections. */
@@ -78,6 +82,9 @@ export interface AppConfig {
   dbDebug: boolean;
   dbPool: PoolSettings;
   dbMigrate: boolean;
+  /** 0: no budget. */
+  dbStatementBudget: number;
+  metrics: boolean;
   logLevel: LogLevelName;
   logFormat: RawEnv['LOG_FORMAT'];
   /** `undefined`: the API is open (development, or production with ALLOW_ANONYMOUS=1). */
@@ -114,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dbDebug: raw.DB_DEBUG,
     dbPool: { max: raw.DB_POOL_MAX, acquireTimeoutMs: raw.DB_POOL_TIMEOUT_MS },
     dbMigrate: raw.DB_MIGRATE,
+    dbStatementBudget: raw.DB_STATEMENT_BUDGET,
+    metrics: raw.METRICS,
     logLevel: raw.LOG_LEVEL,
     logFormat: raw.LOG_FORMAT,
     apiToken: raw.API_TOKEN,

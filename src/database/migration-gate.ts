@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
 import { ConfigError } from '../config/config-error.js';
 import { assertReachable } from './connection-check.js';
+import { inOwnContext } from './own-context.js';
 import { applyPendingMigrations, pendingMigrations } from './migration-runner.js';
 
 /** What a starting app does about migrations: apply them (DB_MIGRATE=1) or insist they are applied. */
@@ -22,7 +23,12 @@ export class MigrationGate implements OnModuleInit {
     @Inject(MIGRATION_MODE) private readonly mode: MigrationMode,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): Promise<void> {
+    // Start-up work runs outside any HTTP request: in a context of its own, like a request.
+    return inOwnContext(this.orm, () => this.check());
+  }
+
+  private async check(): Promise<void> {
     await assertReachable(this.orm);
     if (this.mode === 'apply') {
       const applied = await applyPendingMigrations(this.orm, { onApplied: (name) => this.logger.log(`applied ${name}`) });

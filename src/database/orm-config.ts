@@ -10,6 +10,7 @@ import type { DatabaseTarget, PoolSettings } from './database-url.js';
 import { migrationOptions, RUNNING_FROM_SOURCE } from './migration-options.js';
 import { applySqlitePragmas } from './sqlite-pragmas.js';
 import { CachedSqliteDriver } from './sqlite-statement-cache.js';
+import { StatementCountingLogger } from './statement-counting.logger.js';
 
 /** Every entity the service maps; the app, the CLI and the tests discover exactly these. */
 export const ENTITIES = [User, PostSchema];
@@ -46,6 +47,9 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
     // Looked up at call time (not bound once, as MikroORM's default is), so whoever owns
     // `console` at the moment, a log shipper or a spec, sees the SQL.
     logger: settings.logger ?? ((message: string) => console.log(message)),
+    // Counts every statement against the current request context (dbStatements, the budget,
+    // /metrics and the specs' statement counts), and prints only when `debug` is on.
+    loggerFactory: (options) => new StatementCountingLogger(options),
     forceUtcTimezone: true,
   });
   const { database } = settings;

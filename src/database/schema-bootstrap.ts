@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
 import { assertReachable } from './connection-check.js';
+import { inOwnContext } from './own-context.js';
 import { readSchemaState } from './schema-state.js';
 
 /**
@@ -14,7 +15,12 @@ export class SchemaBootstrap implements OnModuleInit {
 
   constructor(private readonly orm: MikroORM) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): Promise<void> {
+    // Start-up work runs outside any HTTP request: in a context of its own, like a request.
+    return inOwnContext(this.orm, () => this.bootstrap());
+  }
+
+  private async bootstrap(): Promise<void> {
     await assertReachable(this.orm);
     const { present, missing } = await readSchemaState(this.orm);
     if (missing.length === 0) return;

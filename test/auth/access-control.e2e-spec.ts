@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { registeredRoutes } from '../helpers/routes.js';
+import { recordStatements } from '../helpers/statements.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
 
 const TOKEN = 'correct-horse-battery-staple';
@@ -10,15 +11,16 @@ afterEach(() => t.close());
 const urlOf = (path: string) => path.replace(/\{\w+\}/g, '1');
 
 describe('with API_TOKEN set', () => {
-  it('answers 401 JSON on every non-public route when the token is missing or wrong', async () => {
-    t = await startApp({ env: { API_TOKEN: TOKEN } });
+  it('answers 401 JSON on every non-public route when the token is missing or wrong, without SQL', async () => {
+    t = await startApp({ env: { API_TOKEN: TOKEN, METRICS: '1' } });
     const routes = registeredRoutes(t.app).filter((r) => r.path !== '/health');
     expect(routes.length).toBeGreaterThanOrEqual(5);
     for (const { method, path } of routes) {
       for (const authorization of [undefined, 'Bearer wrong-token', `Basic ${TOKEN}`, TOKEN]) {
         const req = t.http[method.toLowerCase() as 'get'](urlOf(path)).set('X-Request-Id', 'auth-check');
         if (authorization) void req.set('Authorization', authorization);
-        const res = await req.send({});
+        const { result: res, statements } = await recordStatements(() => req.send({}));
+        expect(statements, `${method} ${path} ran SQL before the guard said no`).toEqual([]);
         expect(res.status, `${method} ${path} with ${authorization}`).toBe(401);
         expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized', requestId: 'auth-check' });
         expect(res.headers['www-authenticate']).toMatch(/^Bearer/);

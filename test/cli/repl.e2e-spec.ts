@@ -9,11 +9,13 @@ import { tempDir } from '../helpers/test-app.js';
 
 let dir: ReturnType<typeof tempDir>;
 let server: REPLServer;
-let output = '';
-const input = new PassThrough();
+let output: string;
+let input: PassThrough;
 
 beforeEach(async () => {
   dir = tempDir();
+  output = '';
+  input = new PassThrough();
   const out = new PassThrough();
   out.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(dir.path, 'repl.sqlite3')}` });
@@ -45,5 +47,14 @@ it('runs the Flask page’s session with a forked EntityManager and no global-co
   expect(await type("(await em.findOne(User, { name: 'admin' })) === u")).toBe('true');
   // ... and a fresh fork loads its own copy.
   expect(await type("fork(); (await em.findOne(User, { name: 'admin' })) === u")).toBe('false');
+  expect(output).not.toMatch(/global EntityManager|allowGlobalContext/);
+});
+
+it('runs each line in a request context of its own, so services work as in a request', async () => {
+  await type("await em.persist(new User('admin', 'admin@localhost')).flush()");
+  expect(await type('a = await get(UsersService).get(1); a.name')).toBe("'admin'");
+  // Within a line, one identity map; the next line is another request: a fresh instance.
+  expect(await type('(await get(UsersService).get(1)) === (await get(UsersService).get(1))')).toBe('true');
+  expect(await type('(await get(UsersService).get(1)) === a')).toBe('false');
   expect(output).not.toMatch(/global EntityManager|allowGlobalContext/);
 });

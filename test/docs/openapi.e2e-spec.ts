@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registeredRoutes } from '../helpers/routes.js';
+import { expectStatements } from '../helpers/statements.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
 
 interface Operation {
@@ -15,10 +16,14 @@ type Doc = {
   security: Record<string, string[]>[];
 };
 
+/** SQL statements of the documentation routes: none. */
+const STATEMENTS = { 'GET /docs-json': 0 };
+
 let t: TestApp;
 let doc: Doc;
 beforeAll(async () => {
-  t = await startApp();
+  // METRICS=1 registers every optional route (/metrics), so each is checked below.
+  t = await startApp({ env: { METRICS: '1' } });
   doc = (await t.http.get('/docs-json').expect(200)).body as Doc;
 });
 afterAll(() => t.close());
@@ -37,6 +42,7 @@ describe('GET /docs-json', () => {
     const registered = registeredRoutes(t.app).map((r) => `${r.method} ${r.path}`);
     const documented = operations().map((o) => `${o.method} ${o.path}`);
     expect(registered.length).toBeGreaterThanOrEqual(6);
+    expect(registered).toContain('GET /metrics');
     expect(documented.sort()).toEqual([...new Set(registered)].sort());
   });
 
@@ -79,6 +85,12 @@ describe('GET /docs-json', () => {
     const page = list.responses['200'].content!['application/json'].schema as { properties: Record<string, unknown> };
     expect(Object.keys(page.properties).sort()).toEqual(['items', 'page', 'pages', 'perPage', 'total']);
     expect(doc.paths['/users/{id}'].get.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path' })]);
+  });
+});
+
+describe('GET /docs-json, SQL', () => {
+  it('runs no SQL statement', async () => {
+    await expectStatements(() => t.http.get('/docs-json').expect(200), STATEMENTS['GET /docs-json']);
   });
 });
 

@@ -1,4 +1,5 @@
 import { MikroORM } from '@mikro-orm/core';
+import type { LoggerService } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -14,6 +15,8 @@ export interface TestApp {
   app: NestExpressApplication;
   orm: MikroORM;
   http: TestAgent;
+  /** What the app logged, when started with `logs: true` (Nest's logger calls, in order). */
+  logs: LogRecord[];
   /** Rows in a table, counted with plain SQL outside any request. */
   count(table: string): Promise<number>;
   close(): Promise<void>;
@@ -26,6 +29,24 @@ export interface StartOptions {
    */
   db?: string;
   env?: Record<string, string>;
+  /** Collect the app's log calls in `logs` (otherwise the app logs nothing). */
+  logs?: boolean;
+}
+
+export interface LogRecord {
+  level: 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
+  context: string | undefined;
+  /** The first argument as given: a string, or an object such as a request's log entry. */
+  message: unknown;
+}
+
+/** A Nest logger that keeps every call; the last argument of each is its context. */
+function collectingLogger(records: LogRecord[]): LoggerService {
+  const keep =
+    (level: LogRecord['level']) =>
+    (message: unknown, ...rest: unknown[]) =>
+      void records.push({ level, message, context: typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined });
+  return { log: keep('log'), error: keep('error'), warn: keep('warn'), debug: keep('debug'), verbose: keep('verbose'), fatal: keep('fatal') };
 }
 
 /**
@@ -36,10 +57,16 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const db: TestDatabase | undefined = options.db ? undefined : await createTestDatabase();
   const url = options.db ?? db!.url;
   let app: NestExpressApplication | undefined;
+  const logs: LogRecord[] = [];
   try {
     const config = loadConfig({ NODE_ENV: 'test', ...options.env, DATABASE_URL: url });
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
-    app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }));
+    app = configureApp(
+      moduleRef.createNestApplication<NestExpressApplication>({
+        bodyParser: false,
+        logger: options.logs ? collectingLogger(logs) : false,
+      }),
+    );
     await app.init();
   } catch (error) {
     // A failed start still opened the ORM: close it before its database goes.
@@ -51,6 +78,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   return {
     app,
     orm,
+    logs,
     http: request(app.getHttpServer()),
     async count(table) {
       const rows = await orm.driver.getConnection().execute<{ n: number }[]>(`select count(*) as n from ${table}`);

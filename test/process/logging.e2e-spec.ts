@@ -22,8 +22,26 @@ describe('request logs', () => {
     const lines = child.stdout.filter(Boolean).map((line) => JSON.parse(line) as JsonLine);
     const requests = lines.filter((line) => line.context === 'HTTP').map((line) => line.message);
     expect(requests).toEqual([
-      { method: 'GET', path: '/users', status: 200, durationMs: expect.any(Number), requestId: 'log-check-1' },
-      { method: 'GET', path: '/users/999', status: 404, durationMs: expect.any(Number), requestId: generatedId },
+      {
+        method: 'GET',
+        path: '/users',
+        route: '/users',
+        status: 200,
+        durationMs: expect.any(Number),
+        requestId: 'log-check-1',
+        dbStatements: 2,
+        dbEntities: 0,
+      },
+      {
+        method: 'GET',
+        path: '/users/999',
+        route: '/users/:id',
+        status: 404,
+        durationMs: expect.any(Number),
+        requestId: generatedId,
+        dbStatements: 1,
+        dbEntities: 0,
+      },
     ]);
     expect(child.stdout.join('\n')).not.toContain('secret@example');
     // Without DB_DEBUG, no SQL.
@@ -35,7 +53,7 @@ describe('request logs', () => {
     const url = await child.url();
     await fetch(`${url}/users`, { headers: { 'X-Request-Id': 'text-1' } });
     const line = await child.waitForLine(/text-1/);
-    expect(line).toMatch(/\[HTTP\] GET \/users 200 [\d.]+ms id=text-1$/);
+    expect(line).toMatch(/\[HTTP\] GET \/users 200 [\d.]+ms id=text-1 dbStatements=2 dbEntities=0$/);
     expect(child.stdout.some((l) => /\[MikroORM\] \[query\] select count\(\*\)/i.test(l))).toBe(true);
   });
 

@@ -1,7 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { recordQueries } from '../helpers/query-log.js';
+import { expectStatements, recordStatements } from '../helpers/statements.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
 import { onPostgres } from '../helpers/test-database.js';
+
+/** SQL statements of `POST /users/bulk`, BEGIN/COMMIT included. Change a number only on purpose. */
+const STATEMENTS = {
+  /** the duplicate check, begin, one multi-row insert, commit */
+  'POST /users/bulk (3 users)': 4,
+  /** the duplicate check, begin, 4 multi-row inserts (MikroORM batches 300 rows), commit */
+  'POST /users/bulk (1000 users)': 7,
+};
 
 let t: TestApp;
 beforeEach(async () => (t = await startApp()));
@@ -13,7 +21,10 @@ function people(n: number, prefix = 'user'): { name: string; email: string }[] {
 
 describe('POST /users/bulk', () => {
   it('creates every user and answers 201 with their ids in order', async () => {
-    const res = await t.http.post('/users/bulk').send(people(3)).expect(201);
+    const res = await expectStatements(
+      () => t.http.post('/users/bulk').send(people(3)).expect(201),
+      STATEMENTS['POST /users/bulk (3 users)'],
+    );
     expect(res.body).toEqual({ created: 3, ids: [1, 2, 3] });
     const list = await t.http.get('/users').expect(200);
     expect(list.body.items.map((u: { name: string }) => u.name)).toEqual(['user-0', 'user-1', 'user-2']);
@@ -25,19 +36,15 @@ describe('POST /users/bulk', () => {
       name: `${'n'.repeat(45)}${String(i).padStart(5, '0')}`,
       email: `${String(i).padStart(5, '0')}${'e'.repeat(100)}@example.com`,
     }));
-    const log = recordQueries(t.orm);
-    try {
-      const res = await t.http.post('/users/bulk').send(items).expect(201);
-      expect(res.body.created).toBe(1000);
-      expect(new Set(res.body.ids).size).toBe(1000);
-      const inserts = log.queries.filter((q) => /^insert/i.test(q));
-      expect(inserts.length).toBeGreaterThan(0);
-      expect(inserts.length).toBeLessThanOrEqual(10);
-      expect(log.queries.filter((q) => /^begin/i.test(q))).toHaveLength(1);
-      expect(log.queries.filter((q) => /^commit/i.test(q))).toHaveLength(1);
-    } finally {
-      log.restore();
-    }
+    const { result: res, statements } = await recordStatements(() => t.http.post('/users/bulk').send(items).expect(201));
+    expect(res.body.created).toBe(1000);
+    expect(new Set(res.body.ids).size).toBe(1000);
+    const inserts = statements.filter((q) => /^insert/i.test(q));
+    expect(inserts.length).toBeGreaterThan(0);
+    expect(inserts.length).toBeLessThanOrEqual(10);
+    expect(statements.filter((q) => /^begin/i.test(q))).toHaveLength(1);
+    expect(statements.filter((q) => /^commit/i.test(q))).toHaveLength(1);
+    expect(statements).toHaveLength(STATEMENTS['POST /users/bulk (1000 users)']);
     expect(await t.count('users')).toBe(1000);
   });
 

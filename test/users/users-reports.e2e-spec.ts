@@ -2,7 +2,18 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { Response } from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportUsers } from '../../src/sql/export.js';
+import { expectStatements } from '../helpers/statements.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
+
+/** SQL statements of the report routes. Change a number only on purpose. */
+const STATEMENTS = {
+  /** the two counts in one statement, the top domains */
+  'GET /users/stats': 2,
+  /** one keyset batch of up to 1000 rows */
+  'GET /users/export (2 users)': 1,
+  /** 20 full batches, then the empty one that ends the export */
+  'GET /users/export (20 000 users)': 21,
+};
 
 let t: TestApp;
 beforeEach(async () => (t = await startApp()));
@@ -28,7 +39,7 @@ describe('GET /users/stats', () => {
     const [first] = await bulk(emails);
     await t.http.post(`/users/${first}/posts`).send({ title: 't', body: 'b' }).expect(201);
     await t.http.post(`/users/${first}/posts`).send({ title: 't', body: 'b' }).expect(201);
-    const res = await t.http.get('/users/stats').expect(200);
+    const res = await expectStatements(() => t.http.get('/users/stats').expect(200), STATEMENTS['GET /users/stats']);
     expect(res.body).toEqual({
       users: 19,
       posts: 2,
@@ -53,7 +64,10 @@ describe('GET /users/export', () => {
     await t.http.post('/users').send({ name: 'admin', email: 'Admin@Localhost' }).expect(201);
     await t.http.post('/users').send({ name: 'bob', email: 'bob@x.org' }).expect(201);
     const created = (await t.http.get('/users/1').expect(200)).body;
-    const res = await t.http.get('/users/export').buffer(true).parse(text).expect(200);
+    const res = await expectStatements(
+      () => t.http.get('/users/export').buffer(true).parse(text).expect(200),
+      STATEMENTS['GET /users/export (2 users)'],
+    );
     expect(res.headers['content-type']).toBe('application/x-ndjson');
     const lines = (res.body as string).split('\n');
     expect(lines.at(-1)).toBe('');
@@ -72,7 +86,10 @@ describe('GET /users/export', () => {
     for (let batch = 0; batch < 20; batch++) {
       await bulk(Array.from({ length: 1000 }, (_, i) => `user${batch * 1000 + i}@example.com`));
     }
-    const res = await t.http.get('/users/export').buffer(true).parse(text).expect(200);
+    const res = await expectStatements(
+      () => t.http.get('/users/export').buffer(true).parse(text).expect(200),
+      STATEMENTS['GET /users/export (20 000 users)'],
+    );
     const ids = (res.body as string)
       .trimEnd()
       .split('\n')

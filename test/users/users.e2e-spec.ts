@@ -1,5 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expectStatements } from '../helpers/statements.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
+
+/**
+ * SQL statements each route runs for one representative call, BEGIN/COMMIT included (the
+ * `dbStatements` of its log line). Change a number only on purpose.
+ */
+const STATEMENTS = {
+  'POST /users': 3, // begin, insert … returning id, commit
+  'GET /users': 2, // the page, the count
+  'GET /users/:id': 1,
+  'PATCH /users/:id': 4, // select, begin, update, commit
+  'DELETE /users/:id': 4, // select, begin, delete, commit
+};
 
 let t: TestApp;
 beforeEach(async () => (t = await startApp()));
@@ -222,5 +235,20 @@ describe('regressions', () => {
       [user.id],
     );
     expect(new Date(rows[0].created_at).toISOString()).toBe(user.createdAt);
+  });
+});
+
+describe('SQL statements per route', () => {
+  it.each(Object.entries(STATEMENTS))('%s runs %i statement(s)', async (route, n) => {
+    const { id } = (await createUser('ann', 'ann@example.com').expect(201)).body as { id: number };
+    await createUser('bob', 'bob@example.com').expect(201);
+    const call = {
+      'POST /users': () => createUser('cid', 'cid@example.com').expect(201),
+      'GET /users': () => t.http.get('/users?perPage=1').expect(200),
+      'GET /users/:id': () => t.http.get(`/users/${id}`).expect(200),
+      'PATCH /users/:id': () => t.http.patch(`/users/${id}`).send({ name: 'ann2', email: 'ann2@example.com' }).expect(200),
+      'DELETE /users/:id': () => t.http.delete(`/users/${id}`).expect(204),
+    }[route]!;
+    await expectStatements(call, n);
   });
 });
