@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { redactSql } from '../database/redact-sql.js';
 import type { RequestDbStats } from '../database/request-db-stats.js';
-import { dbStatsOf, routeOf } from '../observability/request-db-stats.interceptor.js';
+import { bindDbStats, dbStatsOf, routeOf } from '../observability/request-db-stats.interceptor.js';
 import { requestIdOf } from './request-id.middleware.js';
 
 /** What one request's log line says. */
@@ -44,6 +44,7 @@ export function requestLogMiddleware(options: RequestLogOptions) {
   const { format, dbHeaders, statementBudget, onFinished } = options;
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
+    bindDbStats(req);
     if (dbHeaders) addDbHeaders(req, res);
     res.once('close', () => {
       const stats = dbStatsOf(req);

@@ -17,7 +17,9 @@ export class ObservabilityModule {
       module: ObservabilityModule,
       controllers: config.metrics ? [MetricsController] : [],
       providers: [
-        { provide: APP_INTERCEPTOR, useClass: RequestDbStatsInterceptor },
+        ...(config.nodeEnv === 'test' && config.dbStatementBudget > 0
+          ? [{ provide: APP_INTERCEPTOR, useClass: RequestDbStatsInterceptor }]
+          : []),
         ...(config.metrics ? [AppMetrics] : []),
       ],
       exports: config.metrics ? [AppMetrics] : [],
