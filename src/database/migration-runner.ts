@@ -29,7 +29,7 @@ export async function applyPendingMigrations(orm: MikroORM, options: ApplyOption
   const run = () => orm.migrator.up(options.to ? { to: options.to } : undefined);
   orm.migrator.on('migrated', listener);
   try {
-    if (!(orm.driver instanceof PostgreSqlDriver)) return await run();
+    if (!(orm.driver instanceof PostgreSqlDriver)) return await retryWhenRacing(run);
     if ((orm.config.get('pool').max ?? 10) < 2) {
       throw new ConfigError('applying migrations on PostgreSQL needs DB_POOL_MAX of at least 2 (one connection holds the lock)');
     }
@@ -44,6 +44,25 @@ export async function applyPendingMigrations(orm: MikroORM, options: ApplyOption
     });
   } finally {
     orm.migrator.off('migrated', listener);
+  }
+}
+
+/**
+ * SQLite has no advisory lock. When two processes start with DB_MIGRATE=1 on one file they race:
+ * both create the migrations table (one fails: it already exists), or both open a deferred
+ * transaction and the second to write gets SQLITE_BUSY at once (SQLite refuses to wait where it
+ * could deadlock). The loser's migration transaction is rolled back whole, so running it again is
+ * safe: by then the winner has committed and nothing is pending. A real failure (a broken
+ * migration) fails the same way every time and is thrown after the last attempt.
+ */
+async function retryWhenRacing<T>(run: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 100));
+    }
   }
 }
 

@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import { MikroORM } from '@mikro-orm/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseDatabaseUrl } from '../../src/database/database-url.js';
+import { applyPendingMigrations, pendingMigrations } from '../../src/database/migration-runner.js';
+import { createOrmOptions } from '../../src/database/orm-config.js';
+import { onPostgres } from '../helpers/test-database.js';
+import { tempDir } from '../helpers/test-app.js';
+
+const dir = tempDir();
+afterAll(() => dir.remove());
+
+/**
+ * Regression: two processes starting with DB_MIGRATE=1 on one SQLite file raced, and the loser's
+ * write got SQLITE_BUSY at once (SQLite does not wait where waiting could deadlock), so it exited
+ * with "database is locked". Here two ORMs (two connections, as two processes have) migrate the
+ * same fresh file at the same time.
+ */
+describe.skipIf(onPostgres)('DB_MIGRATE=1 from two processes on one SQLite file', () => {
+  it.each([1, 2, 3, 4, 5])('both finish and every migration is applied once (round %i)', async (round) => {
+    const file = join(dir.path, `race-${round}.sqlite3`);
+    const options = createOrmOptions({ database: parseDatabaseUrl(`sqlite:${file}`) });
+    const [a, b] = await Promise.all([MikroORM.init(options), MikroORM.init(options)]);
+    try {
+      const [appliedA, appliedB] = await Promise.all([applyPendingMigrations(a), applyPendingMigrations(b)]);
+      expect(await pendingMigrations(a)).toEqual([]);
+      const names = [...appliedA, ...appliedB].map((m) => m.name);
+      expect(new Set(names).size).toBe(names.length); // nothing applied twice
+      const rows = await a.driver.getConnection().execute<{ n: number }[]>('select count(*) as n from mikro_orm_migrations');
+      expect(Number(rows[0].n)).toBe((await a.migrator.getExecuted()).length);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
