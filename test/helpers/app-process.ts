@@ -5,11 +5,20 @@ import { resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '../..');
 const HOOKS = resolve(ROOT, 'test/helpers/ts-hooks.mjs');
 
-/** `node src/<entry>.ts` on the project's Node 24, through the TS hooks (no build needed). */
-function spawnEntry(entry: string, env: Record<string, string>, args: string[] = []): ChildProcess {
-  return spawn(process.execPath, ['--import', HOOKS, resolve(ROOT, entry), ...args], {
+/**
+ * `node src/<entry>.ts` on the project's Node 24 (the runner's own), through the TS hooks (no
+ * build needed), on 127.0.0.1 and a free port. With `inheritEnv: false` the child sees only PATH
+ * and `env`, so nothing from the test runner's environment leaks in.
+ */
+export function spawnEntry(
+  entry: string,
+  env: Record<string, string>,
+  options: { inheritEnv?: boolean } = {},
+): ChildProcess {
+  const base = options.inheritEnv === false ? { PATH: process.env.PATH ?? '' } : process.env;
+  return spawn(process.execPath, ['--import', HOOKS, resolve(ROOT, entry)], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
+    env: { ...base, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

@@ -1,11 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { spawnEntry } from './app-process.js';
 import { tempDir } from './test-app.js';
-
-export const NODE = join(process.cwd(), 'node_modules/.bin/node');
-// The TypeScript sources through SWC (see ts-hooks.mjs): today's code, no build step.
-const HOOKS = join(process.cwd(), 'test/helpers/ts-hooks.mjs');
-const MAIN = join(process.cwd(), 'src/main.ts');
 
 export interface Exit {
   code: number | null;
@@ -27,35 +23,27 @@ export interface ChildApp {
 }
 
 /**
- * Runs the service from its sources (`src/main.ts` through ts-hooks.mjs) as a real child
- * process on a free port and a fresh SQLite file, with only the given environment, so nothing
- * from the test runner's environment leaks in.
+ * Runs the service from its sources as a real child process (see `spawnEntry`) on a fresh
+ * SQLite file, with only the given environment, and reads its output line by line.
  */
 export function spawnApp(env: Record<string, string> = {}): ChildApp {
   const dir = tempDir('users-service-proc-');
-  const child = spawn(NODE, ['--import', HOOKS, MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: dir.path,
-      NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATABASE_URL: `sqlite:${join(dir.path, 'app.sqlite3')}`,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnEntry(
+    'src/main.ts',
+    { HOME: dir.path, NODE_ENV: 'development', DATABASE_URL: `sqlite:${join(dir.path, 'app.sqlite3')}`, ...env },
+    { inheritEnv: false },
+  );
   const stdout: string[] = [];
   const stderr: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-  collectLines(child.stdout, (line) => {
+  collectLines(child.stdout!, (line) => {
     stdout.push(line);
     for (const waiter of waiters.filter((w) => w.pattern.test(line))) {
       waiters.splice(waiters.indexOf(waiter), 1);
       waiter.resolve(line);
     }
   });
-  collectLines(child.stderr, (line) => stderr.push(line));
+  collectLines(child.stderr!, (line) => stderr.push(line));
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
   const waitForLine = (pattern: RegExp): Promise<string> => {
