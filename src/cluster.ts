@@ -1,10 +1,4 @@
 import cluster from 'node:cluster';
-import { availableParallelism } from 'node:os';
-
-/** `WORKERS`: a count, or `auto` for one process per core. */
-export function resolveWorkers(value: string): number {
-  return value === 'auto' ? availableParallelism() : Number(value);
-}
 
 /**
  * Runs `workers` copies of this process sharing one port through node:cluster (the primary

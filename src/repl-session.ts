@@ -2,7 +2,7 @@ import type { REPLEval, REPLServer, ReplOptions } from 'node:repl';
 import { MikroORM } from '@mikro-orm/core';
 import { repl } from '@nestjs/core';
 import { AppModule } from './app.module.js';
-import { inOwnContext } from './database/own-context.js';
+import { inOwnContext } from './database/orm/own-context.js';
 import type { AppConfig } from './config/env.schema.js';
 import { Post } from './posts/post.js';
 import { User } from './users/user.entity.js';

@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { UnauthorizedError } from '../common/errors.js';
 import { APP_CONFIG } from '../config/app-config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
@@ -28,10 +28,8 @@ export class BearerTokenGuard implements CanActivate {
       context.getClass(),
     ]);
     if (isPublic) return true;
-    const http = context.switchToHttp();
-    const presented = bearerToken(http.getRequest<Request>().get('authorization'));
+    const presented = bearerToken(context.switchToHttp().getRequest<Request>().get('authorization'));
     if (presented !== undefined && tokensMatch(presented, expected)) return true;
-    http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="users-service"');
     throw new UnauthorizedError(presented === undefined ? 'missing bearer token' : 'invalid bearer token');
   }
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { ConfigError } from '../config/config-error.js';
-import { inOwnContext } from '../database/own-context.js';
+import { inOwnContext } from '../database/orm/own-context.js';
 import { UsageError, type CliCommand, type CliOutput } from './cli-command.js';
 import { dbInspectCommand } from './commands/db-inspect.command.js';
 import { migrationCheckCommand } from './commands/migration-check.command.js';

@@ -1,5 +1,6 @@
 import { StandardSchemaValidationPipe } from '@nestjs/common';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { DomainError, type ErrorDetails } from './errors.js';
 
 /** One problem with a request value: where (`items.3.email`) and what. */
 export interface Issue {
@@ -8,9 +9,15 @@ export interface Issue {
 }
 
 /** A request value failed its schema (400); `issues` says where and why. */
-export class RequestValidationError extends Error {
+export class RequestValidationError extends DomainError {
+  readonly status = 400;
+
   constructor(readonly issues: Issue[]) {
     super(issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join('; '));
+  }
+
+  override details(): ErrorDetails {
+    return { issues: this.issues };
   }
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { resolveWorkers } from '../cluster.js';
-import { parseDatabaseUrl, type DatabaseTarget, type PoolSettings } from '../database/database-url.js';
+import { availableParallelism } from 'node:os';
+import { parseDatabaseUrl, type DatabaseTarget, type PoolSettings } from './database-url.js';
 import { ConfigError } from './config-error.js';
 
 /** A boolean flag as environment variables spell it: `1`/`true`/`yes` or `0`/`false`/`no`/empty. */
@@ -94,6 +94,11 @@ export interface AppConfig {
   /** Always 0 outside `NODE_ENV=test`. */
   testRequestDelayMs: number;
   workers: number;
+}
+
+/** `WORKERS`: a count, or `auto` for one process per core. */
+function resolveWorkers(value: string): number {
+  return value === 'auto' ? availableParallelism() : Number(value);
 }
 
 /** Parses `env` once into the typed configuration, or throws a one-line `ConfigError`. */

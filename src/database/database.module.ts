@@ -1,10 +1,14 @@
+/**
+ * Owns: the one MikroORM of the app, the request context of every HTTP request, the start-up
+ * schema and migration checks. Must not import: features, observability, http (they import it).
+ */
 import { type DynamicModule, Module } from '@nestjs/common';
 import { EntityManager as CoreEntityManager } from '@mikro-orm/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { EntityManager } from '@mikro-orm/sql';
-import { createOrmOptions, type OrmSettings } from './orm-config.js';
-import { MIGRATION_MODE, MigrationGate, type MigrationMode } from './migration-gate.js';
-import { SchemaBootstrap } from './schema-bootstrap.js';
+import { MIGRATION_MODE, MigrationGate, type MigrationMode } from './migrations/migration-gate.js';
+import { createOrmOptions, type OrmSettings } from './orm/orm-options.js';
+import { SchemaBootstrap } from './schema/schema-bootstrap.js';
 
 export interface DatabaseModuleOptions extends OrmSettings {
   /** Create the schema when the database is empty (development default). */
@@ -17,8 +21,9 @@ export interface DatabaseModuleOptions extends OrmSettings {
  * The only place the app configures MikroORM. Every HTTP request runs in a RequestContext: a
  * fork of the EntityManager with its own identity map, found through AsyncLocalStorage and
  * dropped when the request ends (the Flask page's `scoped_session` and its teardown). The
- * context is opened by a plain Express middleware that `configureApp` installs
- * (request-context.middleware.ts), not by MikroOrmModule's Nest middleware. The ORM is closed on
+ * context is opened by @mikro-orm/nestjs's own middleware, which this global module's ORM
+ * registers before any other module's middleware (Nest mounts global modules' first), so the
+ * request log and everything after it run inside the request's context. The ORM is closed on
  * application shutdown.
  */
 @Module({})
@@ -27,7 +32,7 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       global: true,
-      imports: [MikroOrmModule.forRoot({ ...createOrmOptions(options), registerRequestContext: false })],
+      imports: [MikroOrmModule.forRoot({ ...createOrmOptions(options), registerRequestContext: true })],
       providers: [
         // Driver-neutral SQL EntityManager for services (SQLite and PostgreSQL subclass it).
         { provide: EntityManager, useExisting: CoreEntityManager },

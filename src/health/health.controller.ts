@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, MikroOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../auth/public.decorator.js';
-import { recordStatement } from '../database/request-db-stats.js';
+import { recordStatement } from '../observability/request-db-stats.js';
 
 /** How long the database may take to answer `select 1` before the service counts as down. */
 const DB_PING_TIMEOUT_MS = 1500;

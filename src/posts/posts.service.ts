@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/sql';
 import { NotFoundError } from '../common/errors.js';
 import type { Page, PageRequest } from '../common/pagination.js';
-import { findPage } from '../database/find-page.js';
+import { findPage } from '../database/query/find-page.js';
 import { User } from '../users/user.entity.js';
 import { Post } from './post.js';
 import type { CreatePostInput } from './posts.schemas.js';

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/sql';
-import { sqlDialect } from '../database/sql-dialect.js';
+import { sqlDialect } from '../database/query/sql-dialect.js';
 import { runSql } from './run-sql.js';
 
 export interface DomainCount {

@@ -2,11 +2,12 @@ import { MikroORM } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/sql';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { inContext } from '../../test/helpers/in-context.js';
+import { appOrmSettings } from '../app-orm.js';
 import { DuplicateError, NotFoundError } from '../common/errors.js';
 import { DatabaseModule } from '../database/database.module.js';
-import { parseDatabaseUrl } from '../database/database-url.js';
-import { translateDbError } from '../database/db-errors.js';
+import { inOwnContext } from '../database/orm/own-context.js';
+import { parseDatabaseUrl } from '../config/database-url.js';
+import { translateDbError } from '../database/errors.js';
 import { User } from './user.entity.js';
 import { UserRepository } from './user.repository.js';
 import { UsersModule } from './users.module.js';
@@ -19,7 +20,7 @@ let service: UsersService;
 beforeEach(async () => {
   moduleRef = await Test.createTestingModule({
     imports: [
-      DatabaseModule.forRoot({ database: parseDatabaseUrl('sqlite::memory:'), createSchemaIfEmpty: true }),
+      DatabaseModule.forRoot({ ...appOrmSettings({ database: parseDatabaseUrl('sqlite::memory:') }), createSchemaIfEmpty: true }),
       UsersModule,
     ],
   }).compile();
@@ -29,7 +30,7 @@ beforeEach(async () => {
 });
 afterEach(() => moduleRef.close());
 
-const run = <T>(work: () => Promise<T>) => inContext(orm, work);
+const run = <T>(work: () => Promise<T>) => inOwnContext(orm, work);
 
 describe('UsersService on the real ORM', () => {
   it('creates a user and finds it again in another unit of work', async () => {

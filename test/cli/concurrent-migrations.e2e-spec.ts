@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseDatabaseUrl } from '../../src/database/database-url.js';
-import { applyPendingMigrations, pendingMigrations } from '../../src/database/migration-runner.js';
-import { createOrmOptions } from '../../src/database/orm-config.js';
+import { parseDatabaseUrl } from '../../src/config/database-url.js';
+import { applyPendingMigrations, pendingMigrations } from '../../src/database/migrations/migration-runner.js';
+import { appOrmOptions } from '../../src/app-orm.js';
 import { onPostgres } from '../helpers/test-database.js';
 import { tempDir } from '../helpers/test-app.js';
 
@@ -19,7 +19,7 @@ afterAll(() => dir.remove());
 describe.skipIf(onPostgres)('DB_MIGRATE=1 from two processes on one SQLite file', () => {
   it.each([1, 2, 3, 4, 5])('both finish and every migration is applied once (round %i)', async (round) => {
     const file = join(dir.path, `race-${round}.sqlite3`);
-    const options = createOrmOptions({ database: parseDatabaseUrl(`sqlite:${file}`) });
+    const options = appOrmOptions({ database: parseDatabaseUrl(`sqlite:${file}`) });
     const [a, b] = await Promise.all([MikroORM.init(options), MikroORM.init(options)]);
     try {
       const [appliedA, appliedB] = await Promise.all([applyPendingMigrations(a), applyPendingMigrations(b)]);

@@ -4,8 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliOutput } from '../../src/cli/cli-command.js';
 import { dbInspectCommand } from '../../src/cli/commands/db-inspect.command.js';
 import { schemaCreateCommand } from '../../src/cli/commands/schema-create.command.js';
-import { parseDatabaseUrl } from '../../src/database/database-url.js';
-import { createOrmOptions } from '../../src/database/orm-config.js';
+import { parseDatabaseUrl } from '../../src/config/database-url.js';
+import { appOrmOptions } from '../../src/app-orm.js';
 import type { DatabaseInspection } from '../../src/sql/inspect/inspect-database.js';
 import { tempDir } from '../helpers/test-app.js';
 
@@ -13,7 +13,7 @@ let dir: ReturnType<typeof tempDir>;
 let orm: MikroORM;
 beforeEach(async () => {
   dir = tempDir();
-  orm = await MikroORM.init(createOrmOptions({ database: parseDatabaseUrl(`sqlite:${join(dir.path, 'db.sqlite3')}`) }));
+  orm = await MikroORM.init(appOrmOptions({ database: parseDatabaseUrl(`sqlite:${join(dir.path, 'db.sqlite3')}`) }));
 });
 afterEach(async () => {
   await orm.close();

@@ -1,6 +1,6 @@
 import { Entity, PrimaryKey, Property } from '@mikro-orm/decorators/legacy';
 import { describe, expect, it } from 'vitest';
-import { ENTITIES } from '../../src/database/orm-config.js';
+import { ENTITIES } from '../../src/app-orm.js';
 import { cli } from '../helpers/cli-run.js';
 import { onPostgres } from '../helpers/test-database.js';
 

@@ -2,8 +2,8 @@ import { readdirSync } from 'node:fs';
 import { MikroORM } from '@mikro-orm/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env.schema.js';
-import { migrationsSourceDir } from '../../src/database/migration-options.js';
-import { createOrmOptions } from '../../src/database/orm-config.js';
+import { migrationsSourceDir } from '../../src/database/migrations/migration-options.js';
+import { appOrmOptions } from '../../src/app-orm.js';
 import { cli } from '../helpers/cli-run.js';
 import { startApp } from '../helpers/test-app.js';
 import { createTestDatabase, testDbKind, type TestDatabase } from '../helpers/test-database.js';
@@ -21,7 +21,7 @@ const shipped = readdirSync(migrationsSourceDir(dialect))
 
 /** What schema:update would still change on this database; empty when it matches the entities. */
 async function schemaDrift(url: string): Promise<string> {
-  const orm = await MikroORM.init(createOrmOptions({ database: loadConfig({ DATABASE_URL: url }).database }));
+  const orm = await MikroORM.init(appOrmOptions({ database: loadConfig({ DATABASE_URL: url }).database }));
   try {
     return (await orm.schema.getUpdateSchemaSQL({ wrap: false })).trim();
   } finally {

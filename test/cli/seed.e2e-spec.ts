@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { seedCommand } from '../../src/cli/commands/seed.command.js';
-import { parseDatabaseUrl } from '../../src/database/database-url.js';
-import { createOrmOptions } from '../../src/database/orm-config.js';
+import { parseDatabaseUrl } from '../../src/config/database-url.js';
+import { appOrmOptions } from '../../src/app-orm.js';
 import { recordQueries } from '../helpers/query-log.js';
 import { tempDir } from '../helpers/test-app.js';
 
@@ -11,7 +11,7 @@ let dir: ReturnType<typeof tempDir>;
 let orm: MikroORM;
 beforeEach(async () => {
   dir = tempDir();
-  orm = await MikroORM.init(createOrmOptions({ database: parseDatabaseUrl(`sqlite:${join(dir.path, 'db.sqlite3')}`) }));
+  orm = await MikroORM.init(appOrmOptions({ database: parseDatabaseUrl(`sqlite:${join(dir.path, 'db.sqlite3')}`) }));
   await orm.schema.create();
 });
 afterEach(async () => {

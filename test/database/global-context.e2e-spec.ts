@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { MikroORM, RequestContext, type Options } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/sql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tapStatements } from '../../src/database/request-db-stats.js';
+import { tapStatements } from '../../src/observability/request-db-stats.js';
 import { PostsService } from '../../src/posts/posts.service.js';
 import { User } from '../../src/users/user.entity.js';
 import { UsersService } from '../../src/users/users.service.js';

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/sql';
 import { afterEach, describe, expect, it } from 'vitest';
-import { toHttpError } from '../../src/common/http-error.filter.js';
+import { toHttpError } from '../../src/http/http-error.filter.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
 import { onPostgres } from '../helpers/test-database.js';
 
@@ -67,7 +67,7 @@ describe.skipIf(!onPostgres)('deadlocks (PostgreSQL)', () => {
       const results = await Promise.allSettled([crossLock(a.body.id, b.body.id), crossLock(b.body.id, a.body.id)]);
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       expect(failed).toHaveLength(1);
-      expect(toHttpError(failed[0].reason)).toMatchObject({ statusCode: 503, message: 'the database is busy, try again' });
+      expect(toHttpError(failed[0].reason).body).toMatchObject({ statusCode: 503, message: 'the database is busy, try again' });
     } finally {
       await t.close();
     }

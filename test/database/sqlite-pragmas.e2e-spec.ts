@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SQLITE_BUSY_TIMEOUT_MS } from '../../src/database/sqlite-pragmas.js';
+import { SQLITE_BUSY_TIMEOUT_MS } from '../../src/database/sqlite/sqlite-pragmas.js';
 import { startApp } from '../helpers/test-app.js';
 import { onPostgres } from '../helpers/test-database.js';
 

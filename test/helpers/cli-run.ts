@@ -1,6 +1,6 @@
 import { runCli } from '../../src/cli/cli.js';
 import { loadConfig } from '../../src/config/env.schema.js';
-import { createOrmOptions, type OrmSettings } from '../../src/database/orm-config.js';
+import { appOrmOptions, type AppOrmSettings } from '../../src/app-orm.js';
 
 export interface CliResult {
   code: number;
@@ -12,14 +12,14 @@ export interface CliResult {
 export async function cli(
   argv: string[],
   databaseUrl: string,
-  settings: Pick<OrmSettings, 'entities'> = {},
+  settings: Pick<AppOrmSettings, 'entities'> = {},
 ): Promise<CliResult> {
   const lines = { stdout: [] as string[], stderr: [] as string[] };
   const { database } = loadConfig({ DATABASE_URL: databaseUrl });
   const code = await runCli(
     argv,
     { log: (line) => lines.stdout.push(line), error: (line) => lines.stderr.push(line) },
-    createOrmOptions({ database, ...settings }),
+    appOrmOptions({ database, ...settings }),
   );
   return { code, stdout: lines.stdout.join('\n'), stderr: lines.stderr.join('\n') };
 }

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { tapStatements } from '../../src/database/request-db-stats.js';
+import { tapStatements } from '../../src/observability/request-db-stats.js';
 
 /**
  * Every SQL statement counted while `run` runs: the same counter that gives a request its

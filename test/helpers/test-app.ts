@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { AppModule } from '../../src/app.module.js';
-import { configureApp } from '../../src/app.setup.js';
+import { configureApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/env.schema.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 

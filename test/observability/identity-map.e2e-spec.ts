@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { RequestLogEntry } from '../../src/common/request-log.middleware.js';
+import type { RequestLogEntry } from '../../src/observability/request-log.middleware.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
 
 /** Requests per run: once one after the other, once all at the same time. */

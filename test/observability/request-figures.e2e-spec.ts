@@ -1,7 +1,7 @@
 import { RequestContext } from '@mikro-orm/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestLogEntry } from '../../src/common/request-log.middleware.js';
-import { currentDbStats, recordStatement } from '../../src/database/request-db-stats.js';
+import type { RequestLogEntry } from '../../src/observability/request-log.middleware.js';
+import { currentDbStats, recordStatement } from '../../src/observability/request-db-stats.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { recordStatements } from '../helpers/statements.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';

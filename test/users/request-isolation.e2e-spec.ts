@@ -7,7 +7,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppModule } from '../../src/app.module.js';
-import { configureApp } from '../../src/app.setup.js';
+import { configureApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/env.schema.js';
 import { User } from '../../src/users/user.entity.js';
 import { tempDir } from '../helpers/test-app.js';

@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/core';
-import { MIGRATION_DIALECTS, withOfflineOrm } from '../../database/migration-dialects.js';
-import { createOrmOptions, type OrmSettings } from '../../database/orm-config.js';
+import { MIGRATION_DIALECTS, withOfflineOrm } from '../../database/migrations/migration-dialects.js';
+import { createOrmOptions, type OrmSettings } from '../../database/orm/orm-options.js';
 import type { CliCommand, CliOutput } from '../cli-command.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ensureSnapshot, MIGRATION_DIALECTS, withOfflineOrm } from '../../database/migration-dialects.js';
+import { ensureSnapshot, MIGRATION_DIALECTS, withOfflineOrm } from '../../database/migrations/migration-dialects.js';
 import { UsageError, type CliCommand } from '../cli-command.js';
 
 /**
@@ -10,17 +10,22 @@ export const migrationCreateCommand: CliCommand = {
   name: 'migration:create',
   description: 'generate the migration from the entities, for SQLite and PostgreSQL',
   usage: '[--name <name>] [--blank]',
-  async run(_orm, args, out) {
+  async run(orm, args, out) {
+    const entities = orm.config.get('entities');
     const name = optionValue(args, '--name');
     if (name !== undefined && !/^[\w-]+$/.test(name)) throw new UsageError('--name takes letters, digits, _ and -');
     const blank = args.includes('--blank');
     let created = 0;
     for (const dialect of MIGRATION_DIALECTS) {
-      const fileName = await withOfflineOrm(dialect, async (orm) => {
-        ensureSnapshot(orm, dialect);
-        const result = await orm.migrator.create(undefined, blank, false, name);
-        return result.fileName;
-      });
+      const fileName = await withOfflineOrm(
+        dialect,
+        async (offline) => {
+          ensureSnapshot(offline, dialect);
+          const result = await offline.migrator.create(undefined, blank, false, name);
+          return result.fileName;
+        },
+        { entities },
+      );
       if (fileName) created++;
       out.log(fileName ? `${dialect}: created src/database/migrations/${dialect}/${fileName}` : `${dialect}: no changes`);
     }

@@ -1,4 +1,4 @@
-import { applyPendingMigrations } from '../../database/migration-runner.js';
+import { applyPendingMigrations } from '../../database/migrations/migration-runner.js';
 import type { CliCommand } from '../cli-command.js';
 import { optionValue } from './migration-create.command.js';
 

@@ -1,4 +1,4 @@
-import { readSchemaState } from '../../database/schema-state.js';
+import { readSchemaState } from '../../database/schema/schema-state.js';
 import type { CliCommand } from '../cli-command.js';
 
 /** The Flask page's `init_db()`: creates the schema on an empty database, and only there. */

@@ -1,4 +1,4 @@
-import { readSchemaState } from '../../database/schema-state.js';
+import { readSchemaState } from '../../database/schema/schema-state.js';
 import { UsageError, type CliCommand } from '../cli-command.js';
 
 /** Drops every table the app maps: all data is gone, hence the explicit `--yes`. */

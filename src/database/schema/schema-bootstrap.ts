@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
-import { assertReachable } from './connection-check.js';
-import { inOwnContext } from './own-context.js';
+import { assertReachable } from '../orm/connection-check.js';
+import { inOwnContext } from '../orm/own-context.js';
 import { readSchemaState } from './schema-state.js';
 
 /**

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from './config-error.js';
 
 /** Which database the service talks to, decided by `DATABASE_URL` alone. */
 export type DatabaseTarget =

@@ -2,7 +2,7 @@ import type { MigrationInfo, MikroORM } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AbstractSqlConnection } from '@mikro-orm/sql';
 import { sql } from 'kysely';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../../config/config-error.js';
 
 /**
  * Key of the PostgreSQL advisory lock held while migrating: several instances started together

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
-import { ConfigError } from '../config/config-error.js';
-import { assertReachable } from './connection-check.js';
-import { inOwnContext } from './own-context.js';
+import { ConfigError } from '../../config/config-error.js';
+import { assertReachable } from '../orm/connection-check.js';
+import { inOwnContext } from '../orm/own-context.js';
 import { applyPendingMigrations, pendingMigrations } from './migration-runner.js';
 
 /** What a starting app does about migrations: apply them (DB_MIGRATE=1) or insist they are applied. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config/config-error.js';
-import { loadConfig } from '../config/env.schema.js';
+import { ConfigError } from './config-error.js';
+import { loadConfig } from './env.schema.js';
 import { parseDatabaseUrl } from './database-url.js';
 
 describe('parseDatabaseUrl', () => {

@@ -2,9 +2,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import { DatabaseSchema, type AbstractSqlPlatform } from '@mikro-orm/sql';
-import type { DatabaseTarget } from './database-url.js';
+import type { DatabaseTarget } from '../../config/database-url.js';
 import { migrationsSourceDir, type MigrationDialect } from './migration-options.js';
-import { createOrmOptions, type OrmSettings } from './orm-config.js';
+import { createOrmOptions, type OrmSettings } from '../orm/orm-options.js';
 
 /** Every dialect the service ships migrations for; `migration:create` and `:check` cover all. */
 export const MIGRATION_DIALECTS: MigrationDialect[] = ['sqlite', 'postgresql'];
@@ -22,7 +22,7 @@ function offlineTarget(dialect: MigrationDialect): DatabaseTarget {
 export async function withOfflineOrm<T>(
   dialect: MigrationDialect,
   work: (orm: MikroORM) => Promise<T>,
-  settings: Pick<OrmSettings, 'entities'> = {},
+  settings: Pick<OrmSettings, 'entities'>,
 ): Promise<T> {
   const orm = await MikroORM.init(createOrmOptions({ ...settings, database: offlineTarget(dialect) }));
   try {

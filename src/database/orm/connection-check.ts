@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/core';
-import { ConfigError } from '../config/config-error.js';
+import { ConfigError } from '../../config/config-error.js';
 
 /**
  * Opens the connection once at start-up, so an unreachable database stops the process with one

@@ -1,6 +1,6 @@
 import type { EntityName, FilterQuery, FindOptions } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
-import { pageOf, type Page, type PageRequest } from '../common/pagination.js';
+import { pageOf, type Page, type PageRequest } from '../../common/pagination.js';
 
 /**
  * One page of `entity` and the total count, as `em.findAndCount` gives them, but with the two

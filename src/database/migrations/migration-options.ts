@@ -11,9 +11,9 @@ export type MigrationDialect = 'sqlite' | 'postgresql';
  */
 export const RUNNING_FROM_SOURCE = import.meta.url.endsWith('.ts');
 
-// src/database/ or dist/src/database/, whichever this file was loaded from.
+// src/database/migrations/ or dist/src/database/migrations/, whichever this file was loaded from.
 const here = dirname(fileURLToPath(import.meta.url));
-const projectRoot = resolve(here, RUNNING_FROM_SOURCE ? '../..' : '../../..');
+const projectRoot = resolve(here, RUNNING_FROM_SOURCE ? '../../..' : '../../../..');
 
 /** Where a dialect's migrations and snapshot are written and read from source. */
 export function migrationsSourceDir(dialect: MigrationDialect): string {

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { redactSql } from '../database/redact-sql.js';
-import type { RequestDbStats } from '../database/request-db-stats.js';
-import { bindDbStats, dbStatsOf, routeOf } from '../observability/request-db-stats.interceptor.js';
+import { redactSql } from './redact-sql.js';
+import type { RequestDbStats } from './request-db-stats.js';
+import { bindDbStats, dbStatsOf, routeOf } from './http-request-figures.js';
 import { requestIdOf } from './request-id.middleware.js';
 
 /** What one request's log line says. */

@@ -1,33 +1,34 @@
+/**
+ * Owns: the MikroORM options of a database target (driver, pool, pragmas, migrations folders).
+ * Must not import: features (entities come in through `OrmSettings.entities`) or observability
+ * (the statement-counting logger comes in through `OrmSettings.loggerFactory`).
+ */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { defineConfig, type Options } from '@mikro-orm/core';
+import { defineConfig, type LoggerOptions, type Logger, type Options } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { DatabaseConnection } from 'kysely';
-import { PostSchema } from '../posts/post.schema.js';
-import { User } from '../users/user.entity.js';
-import type { DatabaseTarget, PoolSettings } from './database-url.js';
-import { migrationOptions, RUNNING_FROM_SOURCE } from './migration-options.js';
-import { applySqlitePragmas } from './sqlite-pragmas.js';
-import { CachedSqliteDriver } from './sqlite-statement-cache.js';
-import { StatementCountingLogger } from './statement-counting.logger.js';
-
-/** Every entity the service maps; the app, the CLI and the tests discover exactly these. */
-export const ENTITIES = [User, PostSchema];
+import type { DatabaseTarget, PoolSettings } from '../../config/database-url.js';
+import { migrationOptions, RUNNING_FROM_SOURCE } from '../migrations/migration-options.js';
+import { applySqlitePragmas } from '../sqlite/sqlite-pragmas.js';
+import { CachedSqliteDriver } from '../sqlite/sqlite-statement-cache.js';
 
 /** Pool used when none is configured (library defaults of `pg`, with a bounded wait). */
 export const DEFAULT_POOL: PoolSettings = { max: 10, acquireTimeoutMs: 5000 };
 
 export interface OrmSettings {
   database: DatabaseTarget;
+  /** The entities to map (the app's list is `src/entities.ts`). */
+  entities: NonNullable<Options['entities']>;
   /** PostgreSQL connection pool (DB_POOL_MAX, DB_POOL_TIMEOUT_MS); SQLite ignores it. */
   pool?: PoolSettings;
-  /** Entities to map instead of `ENTITIES` (migration:check's own spec adds one). */
-  entities?: Options['entities'];
   /** Log every SQL statement (DB_DEBUG). */
   debug?: boolean;
   /** Where SQL log lines go when `debug` is on; defaults to the console. */
   logger?: (message: string) => void;
+  /** MikroORM's logger; the app passes one that also counts statements (src/observability/). */
+  loggerFactory?: (options: LoggerOptions) => Logger;
 }
 
 /**
@@ -36,7 +37,7 @@ export interface OrmSettings {
  */
 export function createOrmOptions(settings: OrmSettings): Partial<Options> {
   const common = defineConfig({
-    entities: settings.entities ?? ENTITIES,
+    entities: settings.entities,
     extensions: [Migrator],
     // Load migrations from src/ (*.ts) when running from source, from dist/ (*.js) once compiled.
     preferTs: RUNNING_FROM_SOURCE,
@@ -47,9 +48,7 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
     // Looked up at call time (not bound once, as MikroORM's default is), so whoever owns
     // `console` at the moment, a log shipper or a spec, sees the SQL.
     logger: settings.logger ?? ((message: string) => console.log(message)),
-    // Counts every statement against the current request context (dbStatements, the budget,
-    // /metrics and the specs' statement counts), and prints only when `debug` is on.
-    loggerFactory: (options) => new StatementCountingLogger(options),
+    ...(settings.loggerFactory ? { loggerFactory: settings.loggerFactory } : {}),
     forceUtcTimezone: true,
   });
   const { database } = settings;
@@ -63,7 +62,7 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
       migrations: migrationOptions('postgresql'),
       pool: { max: pool.max },
       // pg's pool: a caller that finds no free connection within this time (or cannot open
-      // one) gets an error, translated to a 503 in db-errors.ts, instead of queueing forever.
+      // one) gets an error, translated to a 503 in database/errors.ts, instead of queueing forever.
       driverOptions: { connectionTimeoutMillis: pool.acquireTimeoutMs },
     };
   }
@@ -73,7 +72,7 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
   }
   return {
     ...common,
-    // SqliteDriver with bound parameters and a statement cache (sqlite-statement-cache.ts).
+    // SqliteDriver with bound parameters and a statement cache (sqlite/sqlite-statement-cache.ts).
     driver: CachedSqliteDriver,
     dbName: database.file,
     migrations: migrationOptions('sqlite'),

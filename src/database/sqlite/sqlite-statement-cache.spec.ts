@@ -1,13 +1,13 @@
 import { MikroORM } from '@mikro-orm/core';
 import type { SqliteConnection } from '@mikro-orm/sqlite';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { User } from '../users/user.entity.js';
-import { createOrmOptions } from './orm-config.js';
+import { User } from '../../users/user.entity.js';
+import { appOrmOptions } from '../../app-orm.js';
 import { CachedSqliteConnection } from './sqlite-statement-cache.js';
 
 let orm: MikroORM;
 beforeEach(async () => {
-  orm = await MikroORM.init(createOrmOptions({ database: { driver: 'sqlite', file: ':memory:', inMemory: true } }));
+  orm = await MikroORM.init(appOrmOptions({ database: { driver: 'sqlite', file: ':memory:', inMemory: true } }));
   await orm.schema.create();
 });
 afterEach(() => orm.close());
