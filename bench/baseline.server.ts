@@ -58,7 +58,11 @@ function view(row: UserRow) {
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -89,7 +93,8 @@ function readJson(req: IncomingMessage): Promise<unknown> {
 function pageParams(query: URLSearchParams): { page: number; perPage: number } | undefined {
   const page = Number(query.get('page') ?? '1');
   const perPage = Number(query.get('perPage') ?? '20');
-  if (!Number.isInteger(page) || page < 1 || !Number.isInteger(perPage) || perPage < 1 || perPage > 100) return undefined;
+  if (!Number.isInteger(page) || page < 1 || !Number.isInteger(perPage) || perPage < 1 || perPage > 100)
+    return undefined;
   return { page, perPage };
 }
 
@@ -107,7 +112,8 @@ function userInput(body: unknown, partial: boolean): { name?: string; email?: st
     if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email.trim()) || email.length > 120) return undefined;
     out.email = email.trim().toLowerCase();
   }
-  if (partial ? out.name === undefined && out.email === undefined : out.name === undefined || out.email === undefined) return undefined;
+  if (partial ? out.name === undefined && out.email === undefined : out.name === undefined || out.email === undefined)
+    return undefined;
   return out;
 }
 
@@ -138,7 +144,9 @@ async function handle(db: Db, req: IncomingMessage, res: ServerResponse): Promis
       if (!page) return fail(res, 400, 'bad page');
       const name = url.searchParams.get('name');
       const offset = (page.page - 1) * page.perPage;
-      const rows = (name === null ? db.page.all(page.perPage, offset) : db.pageByName.all(name, page.perPage, offset)) as UserRow[];
+      const rows = (
+        name === null ? db.page.all(page.perPage, offset) : db.pageByName.all(name, page.perPage, offset)
+      ) as UserRow[];
       const total = (name === null ? db.count.get() : db.countByName.get(name)) as number;
       return send(res, 200, { items: rows.map(view), ...page, total, pages: Math.ceil(total / page.perPage) });
     }
@@ -149,7 +157,9 @@ async function handle(db: Db, req: IncomingMessage, res: ServerResponse): Promis
       try {
         const { lastInsertRowid } = db.insert.run(input.name, input.email, now, now);
         const id = Number(lastInsertRowid);
-        return send(res, 201, view({ id, name: input.name!, email: input.email!, created_at: now, updated_at: now }), { location: `/users/${id}` });
+        return send(res, 201, view({ id, name: input.name!, email: input.email!, created_at: now, updated_at: now }), {
+          location: `/users/${id}`,
+        });
       } catch (error) {
         if (isUniqueViolation(error)) return fail(res, 409, 'already taken');
         throw error;
@@ -159,10 +169,13 @@ async function handle(db: Db, req: IncomingMessage, res: ServerResponse): Promis
   if (parts[0] === 'users' && parts[1] === 'bulk' && parts.length === 2 && req.method === 'POST') {
     const body = await readJson(req);
     const inputs = Array.isArray(body) ? body.map((item) => userInput(item, false)) : [];
-    if (inputs.length === 0 || inputs.length > 1000 || inputs.some((input) => !input)) return fail(res, 400, 'invalid body');
+    if (inputs.length === 0 || inputs.length > 1000 || inputs.some((input) => !input))
+      return fail(res, 400, 'invalid body');
     const now = Date.now();
     try {
-      const ids = db.db.transaction(() => inputs.map((input) => Number(db.insert.run(input!.name, input!.email, now, now).lastInsertRowid)))();
+      const ids = db.db.transaction(() =>
+        inputs.map((input) => Number(db.insert.run(input!.name, input!.email, now, now).lastInsertRowid)),
+      )();
       return send(res, 201, { created: ids.length, ids });
     } catch (error) {
       if (isUniqueViolation(error)) return fail(res, 409, 'already taken');
@@ -198,7 +211,12 @@ async function handle(db: Db, req: IncomingMessage, res: ServerResponse): Promis
     const page = pageParams(url.searchParams);
     if (!page) return fail(res, 400, 'bad page');
     const rows = db.postsPage.all(page.perPage, (page.page - 1) * page.perPage) as {
-      id: number; title: string; body: string; created_at: number; author_id: number; author_name: string;
+      id: number;
+      title: string;
+      body: string;
+      created_at: number;
+      author_id: number;
+      author_name: string;
     }[];
     const total = db.postsCount.get() as number;
     const items = rows.map((row) => ({

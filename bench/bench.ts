@@ -64,7 +64,10 @@ const mb = (bytes: number) => bytes / 1024 / 1024;
 async function main(): Promise<void> {
   if (!values['no-build']) {
     log('building the app (nest build)…');
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
   }
   const dir = mkdtempSync(join(tmpdir(), 'users-bench-'));
   const servers: Server[] = [];
@@ -115,7 +118,9 @@ async function main(): Promise<void> {
         })
       : undefined;
     if (before) servers.push(before);
-    log(`app ${app.url} and baseline ${baseline.url}, ${workers} process(es) each; ${connections} connections, ${duration} s per run\n`);
+    log(
+      `app ${app.url} and baseline ${baseline.url}, ${workers} process(es) each; ${connections} connections, ${duration} s per run\n`,
+    );
 
     const rows: Row[] = [];
     for (const scenario of scenarios) {
@@ -164,7 +169,8 @@ function toSide(result: LoadResult, scenario: Scenario, cpuSeconds: number): Sid
 }
 
 function mean(sides: Side[]): Side {
-  const avg = (pick: (s: Side) => number | undefined) => sides.reduce((sum, s) => sum + (pick(s) ?? 0), 0) / sides.length;
+  const avg = (pick: (s: Side) => number | undefined) =>
+    sides.reduce((sum, s) => sum + (pick(s) ?? 0), 0) / sides.length;
   return {
     throughput: avg((s) => s.throughput),
     p50: avg((s) => s.p50),
@@ -192,7 +198,9 @@ async function loadScenario(scenario: Scenario, app: Server, baseline: Server, b
       const result = await runLoad(server.url, scenario.next, { connections: c, duration });
       const side = toSide(result, scenario, server.cpuSeconds() - cpuBefore);
       results.get(server)!.push(side);
-      log(`${scenario.name.padEnd(15)} ${server.name.padEnd(8)} ${Math.round(side.throughput).toString().padStart(7)} ${scenario.unit}  p50 ${result.p50} ms  p99 ${result.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}  cpu ${Math.round(side.cpuUs!)} µs/req`);
+      log(
+        `${scenario.name.padEnd(15)} ${server.name.padEnd(8)} ${Math.round(side.throughput).toString().padStart(7)} ${scenario.unit}  p50 ${result.p50} ms  p99 ${result.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}  cpu ${Math.round(side.cpuUs!)} µs/req`,
+      );
     }
   }
   row.baseline = mean(results.get(baseline)!);
@@ -224,7 +232,9 @@ async function exportScenario(scenario: Scenario, app: Server, baseline: Server,
     for (const server of missing ? [baseline] : run % 2 === 0 ? [app, baseline] : [baseline, app]) {
       const result = await measureExport(server);
       if (result.status !== 200) throw new Error(`${server.name} export answered ${result.status}`);
-      log(`export          ${server.name.padEnd(8)} ${Math.round(result.rowsPerSecond).toString().padStart(7)} rows/s  ${result.rows} rows in ${result.seconds.toFixed(2)} s  peak RSS ${mb(result.peakRss).toFixed(0)} MB`);
+      log(
+        `export          ${server.name.padEnd(8)} ${Math.round(result.rowsPerSecond).toString().padStart(7)} rows/s  ${result.rows} rows in ${result.seconds.toFixed(2)} s  peak RSS ${mb(result.peakRss).toFixed(0)} MB`,
+      );
       const previous = best.get(server);
       best.set(server, {
         throughput: Math.max(previous?.throughput ?? 0, result.rowsPerSecond),

@@ -60,10 +60,14 @@ export async function runLoad(url: string, next: () => BenchRequest, options: Lo
 /** Sends one request; resolves with its status (0 when the connection fails). */
 export function probe(url: string, r: BenchRequest): Promise<number> {
   return new Promise((resolve) => {
-    const req = request(`${url}${r.path}`, { method: r.method, headers: r.body ? { 'content-type': 'application/json' } : {} }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      `${url}${r.path}`,
+      { method: r.method, headers: r.body ? { 'content-type': 'application/json' } : {} },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', () => resolve(0));
     req.end(r.body);
   });

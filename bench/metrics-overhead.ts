@@ -40,7 +40,13 @@ async function start(name: string, port: number, env: Record<string, string>, di
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (i > 300) throw new Error(`${name} did not come up`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -74,9 +80,17 @@ async function load(server: Server, seconds: number): Promise<Round> {
   const cpuBefore = cpuSeconds(server);
   const result = await autocannon({ url: `${server.url}/users/1`, connections: CONNECTIONS, duration: seconds });
   const cpu = cpuSeconds(server) - cpuBefore;
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${server.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${server.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   const requests = result.requests.total;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpuUs: (cpu / requests) * 1e6, requests, cpu };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuUs: (cpu / requests) * 1e6,
+    requests,
+    cpu,
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'users-service-bench-metrics-'));
@@ -90,7 +104,9 @@ try {
     throw new Error('the METRICS=1 server serves no metrics');
   }
   if ((await fetch(`${plain.url}/metrics`)).status !== 404) throw new Error('the plain server serves metrics');
-  console.log(`GET /users/1, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS}s per server (ABBA), ${cpus().length} CPUs, Node ${process.version}`);
+  console.log(
+    `GET /users/1, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SECONDS}s per server (ABBA), ${cpus().length} CPUs, Node ${process.version}`,
+  );
   await load(plain, 2); // warm-up: JIT, SQLite page cache
   await load(metrics, 2);
   const totals = { plain: { rps: 0, requests: 0, cpu: 0 }, metrics: { rps: 0, requests: 0, cpu: 0 } };
@@ -103,7 +119,9 @@ try {
       total.rps += r.rps;
       total.requests += r.requests;
       total.cpu += r.cpu;
-      line.push(`${server.name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s p50 ${r.p50} ms p99 ${r.p99} ms ${r.cpuUs.toFixed(0)} µs CPU/req`);
+      line.push(
+        `${server.name.padEnd(7)} ${r.rps.toFixed(0).padStart(6)} req/s p50 ${r.p50} ms p99 ${r.p99} ms ${r.cpuUs.toFixed(0)} µs CPU/req`,
+      );
     }
     console.log(`round ${round + 1}: ${line.join(' | ')}`);
   }
@@ -117,6 +135,8 @@ try {
   );
 } finally {
   for (const server of servers) server.child.kill('SIGTERM');
-  await Promise.all(servers.map((s) => new Promise((r) => (s.child.exitCode !== null ? r(null) : s.child.once('exit', r)))));
+  await Promise.all(
+    servers.map((s) => new Promise((r) => (s.child.exitCode !== null ? r(null) : s.child.once('exit', r)))),
+  );
   rmSync(dir, { recursive: true, force: true });
 }

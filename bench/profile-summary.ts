@@ -22,7 +22,11 @@ function layerOf(url: string): string | undefined {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (pkg) return pkg[1].startsWith('@mikro-orm/') || pkg[1].startsWith('@nestjs/') ? pkg[1] : pkg[1];
   if (url.includes('/dist/src/')) return 'app (dist/src)';
-  if (url.startsWith('node:')) return /node:internal\/(http|_http|streams|net|stream_base|timers|async_hooks|process\/task)/.test(url) || /node:(http|net|_http)/.test(url) ? 'node: http, net, streams' : 'node: other';
+  if (url.startsWith('node:'))
+    return /node:internal\/(http|_http|streams|net|stream_base|timers|async_hooks|process\/task)/.test(url) ||
+      /node:(http|net|_http)/.test(url)
+      ? 'node: http, net, streams'
+      : 'node: other';
   return 'other';
 }
 
@@ -65,4 +69,5 @@ const pct = (t: number) => `${((t / total) * 100).toFixed(1).padStart(5)}%`;
 console.log(`busy time ${(total / 1e6).toFixed(1)} s (idle excluded)\n\nby layer:`);
 for (const [layer, time] of [...layers].sort((a, b) => b[1] - a[1])) console.log(`  ${pct(time)}  ${layer}`);
 console.log(`\ntop ${top} functions (self time):`);
-for (const [name, time] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(time)}  ${name}`);
+for (const [name, time] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top))
+  console.log(`  ${pct(time)}  ${name}`);

@@ -39,10 +39,16 @@ export interface Report {
   rows: Row[];
 }
 
-const fmt = (n: number | undefined, digits = 0) => (n === undefined ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const fmt = (n: number | undefined, digits = 0) =>
+  n === undefined ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const side = (s: Side | undefined) =>
   s
-    ? [fmt(s.throughput), s.p50 === undefined ? '-' : `${s.p50}/${s.p99} ms`, s.peakRssMb !== undefined ? `${fmt(s.peakRssMb)} MB` : fmt(s.non2xx), fmt(s.cpuUs)]
+    ? [
+        fmt(s.throughput),
+        s.p50 === undefined ? '-' : `${s.p50}/${s.p99} ms`,
+        s.peakRssMb !== undefined ? `${fmt(s.peakRssMb)} MB` : fmt(s.non2xx),
+        fmt(s.cpuUs),
+      ]
     : ['-', '-', '-', '-'];
 
 /** Baseline CPU per request over the app's: the share of the ceiling's efficiency, immune to a busy machine. */
@@ -58,7 +64,9 @@ export function toMarkdown(report: Report): string {
   ];
   for (const row of report.rows) {
     if (row.missing) {
-      lines.push(`| ${row.scenario} | ${row.unit} | route missing (${row.missing}) | | | | ${side(row.baseline).join(' | ')} | - | - |`);
+      lines.push(
+        `| ${row.scenario} | ${row.unit} | route missing (${row.missing}) | | | | ${side(row.baseline).join(' | ')} | - | - |`,
+      );
       continue;
     }
     const efficiency = cpuRatio(row);
@@ -98,15 +106,23 @@ export function writeSvg(file: string, report: Report): void {
     const y = top + i * rowHeight;
     parts.push(`<text x="${left - 8}" y="${y + 17}" text-anchor="end">${escapeXml(row.scenario)}</text>`);
     if (row.ratio === undefined) {
-      parts.push(`<text x="${left + 4}" y="${y + 17}" fill="#a00">${escapeXml(row.missing ? `route missing (${row.missing})` : 'not measured')}</text>`);
+      parts.push(
+        `<text x="${left + 4}" y="${y + 17}" fill="#a00">${escapeXml(row.missing ? `route missing (${row.missing})` : 'not measured')}</text>`,
+      );
       return;
     }
-    parts.push(`<rect x="${left}" y="${y + 4}" width="${(x(row.ratio) - left).toFixed(1)}" height="9" fill="#3b6ea8"/>`);
+    parts.push(
+      `<rect x="${left}" y="${y + 4}" width="${(x(row.ratio) - left).toFixed(1)}" height="9" fill="#3b6ea8"/>`,
+    );
     parts.push(`<text x="${x(row.ratio) + 4}" y="${y + 12}" font-size="10">${row.ratio.toFixed(3)}× req/s</text>`);
     const efficiency = cpuRatio(row);
     if (efficiency !== undefined) {
-      parts.push(`<rect x="${left}" y="${y + 14}" width="${(x(efficiency) - left).toFixed(1)}" height="9" fill="#e08a2c"/>`);
-      parts.push(`<text x="${x(efficiency) + 4}" y="${y + 22}" font-size="10">${efficiency.toFixed(3)}× CPU efficiency</text>`);
+      parts.push(
+        `<rect x="${left}" y="${y + 14}" width="${(x(efficiency) - left).toFixed(1)}" height="9" fill="#e08a2c"/>`,
+      );
+      parts.push(
+        `<text x="${x(efficiency) + 4}" y="${y + 22}" font-size="10">${efficiency.toFixed(3)}× CPU efficiency</text>`,
+      );
     }
   });
   parts.push('</svg>');

@@ -42,7 +42,12 @@ export function createSeededDatabase(file: string, projectRoot: string): void {
   db.transaction(() => {
     for (let n = 1; n <= SEED_USERS; n++) insertUser.run(seedName(n), `${seedName(n)}@bench.local`, now, now);
     for (let n = 1; n <= SEED_POSTS; n++) {
-      insertPost({ title: `post ${n}`, body: `body of post ${n}`, authorId: ((n * 7919) % SEED_USERS) + 1, at: now - (SEED_POSTS - n) * 1000 });
+      insertPost({
+        title: `post ${n}`,
+        body: `body of post ${n}`,
+        authorId: ((n * 7919) % SEED_USERS) + 1,
+        at: now - (SEED_POSTS - n) * 1000,
+      });
     }
   })();
   db.pragma('wal_checkpoint(TRUNCATE)');

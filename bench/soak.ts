@@ -6,7 +6,8 @@ export const SOAK_REQUESTS = 100_000;
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const grow = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(1)}%`;
-const show = (label: string, m: Memory) => console.log(`${label.padEnd(7)} rss ${mb(m.rss)}  heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)}`);
+const show = (label: string, m: Memory) =>
+  console.log(`${label.padEnd(7)} rss ${mb(m.rss)}  heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)}`);
 
 /**
  * 100 000 mixed requests in two halves; memory after a GC at start, middle and end. A leak shows

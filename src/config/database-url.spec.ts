@@ -6,14 +6,21 @@ import { parseDatabaseUrl } from './database-url.js';
 
 describe('parseDatabaseUrl', () => {
   it('reads SQLite files, relative and absolute, and the in-memory database', () => {
-    expect(parseDatabaseUrl('sqlite:data/app.sqlite3')).toEqual({ driver: 'sqlite', file: resolve('data/app.sqlite3'), inMemory: false });
+    expect(parseDatabaseUrl('sqlite:data/app.sqlite3')).toEqual({
+      driver: 'sqlite',
+      file: resolve('data/app.sqlite3'),
+      inMemory: false,
+    });
     expect(parseDatabaseUrl('sqlite://data/x.db')).toMatchObject({ file: resolve('data/x.db') });
     expect(parseDatabaseUrl('sqlite:///var/tmp/x.db')).toMatchObject({ file: '/var/tmp/x.db' });
     expect(parseDatabaseUrl('sqlite::memory:')).toEqual({ driver: 'sqlite', file: ':memory:', inMemory: true });
   });
 
   it('reads PostgreSQL URLs', () => {
-    expect(parseDatabaseUrl('postgresql://postgres@127.0.0.1:5432/test')).toMatchObject({ driver: 'postgresql', dbName: 'test' });
+    expect(parseDatabaseUrl('postgresql://postgres@127.0.0.1:5432/test')).toMatchObject({
+      driver: 'postgresql',
+      dbName: 'test',
+    });
     expect(parseDatabaseUrl('postgres://u:p@db/app')).toMatchObject({ driver: 'postgresql', dbName: 'app' });
   });
 

@@ -3,8 +3,7 @@ import { ConfigError } from './config-error.js';
 
 /** Which database the service talks to, decided by `DATABASE_URL` alone. */
 export type DatabaseTarget =
-  | { driver: 'sqlite'; file: string; inMemory: boolean }
-  | { driver: 'postgresql'; clientUrl: string; dbName: string };
+  { driver: 'sqlite'; file: string; inMemory: boolean } | { driver: 'postgresql'; clientUrl: string; dbName: string };
 
 /** Connection pool of a server database (PostgreSQL); SQLite works on one connection. */
 export interface PoolSettings {

@@ -56,7 +56,11 @@ export function translateDbError(error: unknown): DomainError | undefined {
 function isUnavailable(error: unknown): boolean {
   // A deadlock or serialization failure (40P01, 40001; CockroachDB reports contention this way)
   // rolled the whole transaction back: retrying the request is the fix.
-  if (error instanceof LockWaitTimeoutException || error instanceof ConnectionException || error instanceof DeadlockException) {
+  if (
+    error instanceof LockWaitTimeoutException ||
+    error instanceof ConnectionException ||
+    error instanceof DeadlockException
+  ) {
     return true;
   }
   if (error instanceof DriverException && error.code !== undefined && UNAVAILABLE_CODES.has(error.code)) return true;

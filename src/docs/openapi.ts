@@ -15,11 +15,11 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('users-service')
     .setDescription(
-      "Flask's \"SQLAlchemy in Flask\" pattern on NestJS + MikroORM. When the server has `API_TOKEN` set, " +
+      'Flask\'s "SQLAlchemy in Flask" pattern on NestJS + MikroORM. When the server has `API_TOKEN` set, ' +
         'every route except `/health` needs `Authorization: Bearer <token>` (use **Authorize**).',
     )
     .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The server\'s API_TOKEN' }, BEARER_SCHEME)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: "The server's API_TOKEN" }, BEARER_SCHEME)
     .addSecurityRequirements(BEARER_SCHEME)
     .build();
   return requireAuthResponses(SwaggerModule.createDocument(app, config));

@@ -14,7 +14,12 @@ export interface HttpError {
   headers: Record<string, string>;
 }
 
-function answer(statusCode: number, message: string, extra: Partial<ErrorBody> = {}, headers: Record<string, string> = {}): HttpError {
+function answer(
+  statusCode: number,
+  message: string,
+  extra: Partial<ErrorBody> = {},
+  headers: Record<string, string> = {},
+): HttpError {
   return { body: { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...extra }, headers };
 }
 

@@ -33,7 +33,9 @@ export class HttpModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     const { corsOrigins, testRequestDelayMs } = this.config;
     if (corsOrigins.length > 0) {
-      consumer.apply(cors({ origin: corsOrigins, exposedHeaders: ['X-Request-Id'], maxAge: 600 })).forRoutes(EVERY_ROUTE);
+      consumer
+        .apply(cors({ origin: corsOrigins, exposedHeaders: ['X-Request-Id'], maxAge: 600 }))
+        .forRoutes(EVERY_ROUTE);
     }
     if (testRequestDelayMs > 0) consumer.apply(testDelayMiddleware(testRequestDelayMs)).forRoutes(EVERY_ROUTE);
     // The bulk route first: a body it has read is not read again by the general parser.

@@ -13,11 +13,20 @@ export class MetricsController {
   constructor(private readonly metrics: AppMetrics) {}
 
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics: request durations, SQL statements and entities per request, pool, process' })
+  @ApiOperation({
+    summary: 'Prometheus metrics: request durations, SQL statements and entities per request, pool, process',
+  })
   @ApiProduces('text/plain')
   @ApiOkResponse({
     description: 'Prometheus text exposition format (version 0.0.4)',
-    content: { 'text/plain': { schema: { type: 'string', example: 'db_statements_per_request_bucket{le="1",method="GET",route="/users/:id"} 3' } } },
+    content: {
+      'text/plain': {
+        schema: {
+          type: 'string',
+          example: 'db_statements_per_request_bucket{le="1",method="GET",route="/users/:id"} 3',
+        },
+      },
+    },
   })
   async scrape(@Res({ passthrough: true }) res: Response): Promise<string> {
     res.setHeader('content-type', this.metrics.registry.contentType);

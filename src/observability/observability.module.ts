@@ -3,7 +3,15 @@
  * the request's figures (request-db-stats.ts), SQL redaction, request ids, the request log, the
  * statement budget and the Prometheus metrics. Must not import: features, http, the app.
  */
-import { type DynamicModule, Inject, type MiddlewareConsumer, Module, type NestModule, Optional, RequestMethod } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  Optional,
+  RequestMethod,
+} from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { APP_CONFIG } from '../config/app-config.module.js';
 import type { AppConfig } from '../config/env.schema.js';

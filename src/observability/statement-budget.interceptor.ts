@@ -41,7 +41,8 @@ export class StatementBudgetInterceptor implements NestInterceptor {
     const budget = this.config.dbStatementBudget;
     return next.handle().pipe(
       tap(() => {
-        if (stats.statements > budget) throw new StatementBudgetError(`${req.method} ${routeOf(req)}`, stats.statements, budget);
+        if (stats.statements > budget)
+          throw new StatementBudgetError(`${req.method} ${routeOf(req)}`, stats.statements, budget);
       }),
     );
   }

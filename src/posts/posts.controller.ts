@@ -38,7 +38,7 @@ export class PostsController {
   }
 
   @Get('users/:id/posts')
-  @ApiOperation({ summary: 'One page of a user\'s posts, newest first' })
+  @ApiOperation({ summary: "One page of a user's posts, newest first" })
   @ApiOkResponse({ standardSchema: PostPageSchema })
   @ApiErrors(400, 404)
   async listByAuthor(

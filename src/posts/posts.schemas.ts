@@ -10,7 +10,10 @@ export const CreatePostSchema = z.strictObject({
   body: z
     .string()
     .refine((value) => value.isWellFormed(), 'must be valid Unicode text')
-    .refine((value) => !/[^\P{Cc}\n\r\t]/u.test(value), 'must not contain control characters other than line breaks and tabs')
+    .refine(
+      (value) => !/[^\P{Cc}\n\r\t]/u.test(value),
+      'must not contain control characters other than line breaks and tabs',
+    )
     .refine((value) => codePoints(value) <= POST_BODY_MAX, `must be at most ${POST_BODY_MAX} characters`)
     .describe('Body, up to 10 000 characters'),
 });

@@ -50,4 +50,3 @@ export class PostsService {
     return user;
   }
 }
-

@@ -57,7 +57,7 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change a user\'s name and/or e-mail' })
+  @ApiOperation({ summary: "Change a user's name and/or e-mail" })
   @ApiOkResponse({ standardSchema: UserViewSchema })
   @ApiErrors(400, 404, 409, 413)
   async update(

@@ -20,7 +20,10 @@ let service: UsersService;
 beforeEach(async () => {
   moduleRef = await Test.createTestingModule({
     imports: [
-      DatabaseModule.forRoot({ ...appOrmSettings({ database: parseDatabaseUrl('sqlite::memory:') }), createSchemaIfEmpty: true }),
+      DatabaseModule.forRoot({
+        ...appOrmSettings({ database: parseDatabaseUrl('sqlite::memory:') }),
+        createSchemaIfEmpty: true,
+      }),
       UsersModule,
     ],
   }).compile();
@@ -79,7 +82,7 @@ describe('UsersService on the real ORM', () => {
   });
 });
 
-describe('UserRepository (the seed\'s User.query)', () => {
+describe("UserRepository (the seed's User.query)", () => {
   it('finds by name, by email case-insensitively, and paginates with filters', async () => {
     await run(() => service.create({ name: 'admin', email: 'admin@localhost' }));
     await run(async () => {
@@ -93,7 +96,7 @@ describe('UserRepository (the seed\'s User.query)', () => {
     });
   });
 
-  it('prints a user like the page\'s __repr__', async () => {
+  it("prints a user like the page's __repr__", async () => {
     const user = await run(() => service.create({ name: 'admin', email: 'admin@localhost' }));
     const { inspect } = await import('node:util');
     expect(inspect(user)).toBe(`User { id: ${user.id}, name: 'admin' }`);

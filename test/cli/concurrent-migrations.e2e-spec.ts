@@ -26,7 +26,9 @@ describe.skipIf(onPostgres)('DB_MIGRATE=1 from two processes on one SQLite file'
       expect(await pendingMigrations(a)).toEqual([]);
       const names = [...appliedA, ...appliedB].map((m) => m.name);
       expect(new Set(names).size).toBe(names.length); // nothing applied twice
-      const rows = await a.driver.getConnection().execute<{ n: number }[]>('select count(*) as n from mikro_orm_migrations');
+      const rows = await a.driver
+        .getConnection()
+        .execute<{ n: number }[]>('select count(*) as n from mikro_orm_migrations');
       expect(Number(rows[0].n)).toBe((await a.migrator.getExecuted()).length);
     } finally {
       await Promise.all([a.close(), b.close()]);

@@ -66,7 +66,9 @@ describe('db:inspect', () => {
 
   it('reflects a table made by hand with raw SQL, which no entity describes', async () => {
     const connection = orm.em.getConnection();
-    await connection.execute('create table warehouses (id integer primary key autoincrement, code text not null unique)');
+    await connection.execute(
+      'create table warehouses (id integer primary key autoincrement, code text not null unique)',
+    );
     await connection.execute(`create table stock (
       sku varchar(32) not null,
       warehouse_id integer references warehouses (id) on delete restrict,
@@ -93,10 +95,17 @@ describe('db:inspect', () => {
       { name: 'stock_qty_index', columns: ['qty'], unique: false, constraint: false },
     ]);
     expect(stock.foreignKeys).toEqual([
-      expect.objectContaining({ columns: ['warehouse_id'], referencedTable: 'warehouses', referencedColumns: ['id'], onDelete: 'restrict' }),
+      expect.objectContaining({
+        columns: ['warehouse_id'],
+        referencedTable: 'warehouses',
+        referencedColumns: ['id'],
+        onDelete: 'restrict',
+      }),
     ]);
     expect(warehouses.columns[0]).toMatchObject({ name: 'id', primaryKey: true, autoincrement: true });
-    expect(warehouses.indexes).toEqual([expect.objectContaining({ columns: ['code'], unique: true, constraint: true })]);
+    expect(warehouses.indexes).toEqual([
+      expect.objectContaining({ columns: ['code'], unique: true, constraint: true }),
+    ]);
   });
 
   it('names each foreign key of a hand-made table after its own constraint', async () => {

@@ -28,8 +28,14 @@ describe.skipIf(onPostgres)('migration:check', () => {
   it('fails, naming the command to run, when an entity has no migration', async () => {
     const result = await cli(['migration:check'], 'sqlite::memory:', { entities: [...ENTITIES, AuditEntry] });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('sqlite: the entities changed since the last migration: run npm run migration:create');
-    expect(result.stderr).toContain('postgresql: the entities changed since the last migration: run npm run migration:create');
-    expect(result.stderr).toMatch(/sqlite: replaying the migrations leaves this difference.*\n.*create table `audit_entries`/);
+    expect(result.stderr).toContain(
+      'sqlite: the entities changed since the last migration: run npm run migration:create',
+    );
+    expect(result.stderr).toContain(
+      'postgresql: the entities changed since the last migration: run npm run migration:create',
+    );
+    expect(result.stderr).toMatch(
+      /sqlite: replaying the migrations leaves this difference.*\n.*create table `audit_entries`/,
+    );
   });
 });

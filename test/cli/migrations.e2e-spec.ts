@@ -30,7 +30,7 @@ async function schemaDrift(url: string): Promise<string> {
 }
 
 describe(`migrations on ${testDbKind}`, () => {
-  it('builds exactly the entities\' schema from an empty database, and tears it down again', async () => {
+  it("builds exactly the entities' schema from an empty database, and tears it down again", async () => {
     expect(shipped.length).toBeGreaterThan(0);
     const before = await cli(['migration:list'], db.url);
     expect(before.stdout).toContain(`0 applied, ${shipped.length} pending`);
@@ -55,8 +55,12 @@ describe(`migrations on ${testDbKind}`, () => {
     const t = await startApp({ db: db.url, env: { NODE_ENV: 'production', ALLOW_ANONYMOUS: '1' } });
     try {
       await t.http.post('/users').send({ name: 'ann', email: 'ann@example.org' }).expect(201);
-      expect((await t.http.post('/users').send({ name: 'ann', email: 'x@example.org' }).expect(409)).body.field).toBe('name');
-      expect((await t.http.post('/users').send({ name: 'bob', email: 'ANN@example.org' }).expect(409)).body.field).toBe('email');
+      expect((await t.http.post('/users').send({ name: 'ann', email: 'x@example.org' }).expect(409)).body.field).toBe(
+        'name',
+      );
+      expect((await t.http.post('/users').send({ name: 'bob', email: 'ANN@example.org' }).expect(409)).body.field).toBe(
+        'email',
+      );
     } finally {
       await t.close();
     }

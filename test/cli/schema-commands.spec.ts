@@ -29,7 +29,9 @@ function collector(): CliOutput & { text: () => string } {
 function tables(): string[] {
   const db = new Database(file, { readonly: true });
   try {
-    const rows = db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`).all();
+    const rows = db
+      .prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`)
+      .all();
     return (rows as { name: string }[]).map((r) => r.name);
   } finally {
     db.close();
@@ -45,7 +47,7 @@ function columns(table: string): string[] {
   }
 }
 
-describe.skipIf(onPostgres)('schema:create (the page\'s init_db)', () => {
+describe.skipIf(onPostgres)("schema:create (the page's init_db)", () => {
   it('creates the tables on an empty database', async () => {
     const out = collector();
     expect(await runCli(['schema:create'], out)).toBe(0);

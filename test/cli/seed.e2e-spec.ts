@@ -49,7 +49,13 @@ it('adds generated users and posts in batches, reporting progress, and can run a
   } finally {
     log.restore();
   }
-  expect(progress).toEqual(['users: 1000/2500', 'users: 2000/2500', 'users: 2500/2500', 'posts: 1000/1200', 'posts: 1200/1200']);
+  expect(progress).toEqual([
+    'users: 1000/2500',
+    'users: 2000/2500',
+    'users: 2500/2500',
+    'posts: 1000/1200',
+    'posts: 1200/1200',
+  ]);
   expect(await count('users')).toBe(2501);
   expect(await count('posts')).toBe(1200);
   // Multi-row INSERTs in one transaction per batch, not a statement per row.
@@ -57,7 +63,9 @@ it('adds generated users and posts in batches, reporting progress, and can run a
   // One transaction for the admin user, then one per batch: 3 of users, 2 of posts.
   expect(log.queries.filter((q) => /^begin/i.test(q))).toHaveLength(6);
   // Posts are spread over the users, admin included.
-  const [authors] = await orm.em.getConnection().execute<{ n: number }[]>('select count(distinct author_id) as n from posts');
+  const [authors] = await orm.em
+    .getConnection()
+    .execute<{ n: number }[]>('select count(distinct author_id) as n from posts');
   expect(authors.n).toBe(1200);
   expect(await seedCommand.run(orm, ['--users', '10'], out)).toBe(0);
   expect(await count('users')).toBe(2511);

@@ -43,7 +43,10 @@ describe(`database errors on ${testDbKind}`, () => {
   });
 
   it('answers 404 for a missing user and 400 for a malformed id or body', async () => {
-    expect((await t.http.get('/users/999').expect(404)).body).toMatchObject({ statusCode: 404, message: 'user not found' });
+    expect((await t.http.get('/users/999').expect(404)).body).toMatchObject({
+      statusCode: 404,
+      message: 'user not found',
+    });
     await t.http.patch('/users/999').send({ name: 'x' }).expect(404);
     await t.http.delete('/users/999').expect(404);
     await t.http.get('/users/abc').expect(400);

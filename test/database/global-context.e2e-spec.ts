@@ -50,18 +50,23 @@ async function statementsOutsideContexts(work: () => Promise<unknown>): Promise<
 }
 
 describe('allowGlobalContext stays off', () => {
-  it.each(Object.keys(APP_ENVS))('in the app built for %s: app code on the global EntityManager throws', async (name) => {
-    t = await startApp({ env: APP_ENVS[name] });
-    expect(t.orm.config.get('allowGlobalContext')).toBe(false);
-    // Services called outside a request (a timer, a queue consumer, a stray await) fail loudly.
-    await expect(t.app.get(UsersService).get(1)).rejects.toThrow(GLOBAL_CONTEXT_ERROR);
-    await expect(t.app.get(UsersService).list({ page: 1, perPage: 5 })).rejects.toThrow(GLOBAL_CONTEXT_ERROR);
-    await expect(t.app.get(PostsService).listAll({ page: 1, perPage: 5 })).rejects.toThrow(GLOBAL_CONTEXT_ERROR);
-    expect(() => t!.app.get(EntityManager).persist(new User('a', 'a@b'))).toThrow(GLOBAL_CONTEXT_ERROR);
-    await expect(t.orm.em.find(User, {})).rejects.toThrow(GLOBAL_CONTEXT_ERROR);
-    // ... and the same call inside a request context works.
-    await expect(RequestContext.create(t.orm.em, () => t!.app.get(UsersService).list({ page: 1, perPage: 5 }))).resolves.toMatchObject({ total: 0 });
-  });
+  it.each(Object.keys(APP_ENVS))(
+    'in the app built for %s: app code on the global EntityManager throws',
+    async (name) => {
+      t = await startApp({ env: APP_ENVS[name] });
+      expect(t.orm.config.get('allowGlobalContext')).toBe(false);
+      // Services called outside a request (a timer, a queue consumer, a stray await) fail loudly.
+      await expect(t.app.get(UsersService).get(1)).rejects.toThrow(GLOBAL_CONTEXT_ERROR);
+      await expect(t.app.get(UsersService).list({ page: 1, perPage: 5 })).rejects.toThrow(GLOBAL_CONTEXT_ERROR);
+      await expect(t.app.get(PostsService).listAll({ page: 1, perPage: 5 })).rejects.toThrow(GLOBAL_CONTEXT_ERROR);
+      expect(() => t!.app.get(EntityManager).persist(new User('a', 'a@b'))).toThrow(GLOBAL_CONTEXT_ERROR);
+      await expect(t.orm.em.find(User, {})).rejects.toThrow(GLOBAL_CONTEXT_ERROR);
+      // ... and the same call inside a request context works.
+      await expect(
+        RequestContext.create(t.orm.em, () => t!.app.get(UsersService).list({ page: 1, perPage: 5 })),
+      ).resolves.toMatchObject({ total: 0 });
+    },
+  );
 
   it('in the CLI configuration (mikro-orm.config.ts)', async () => {
     const dir = tempDir();
@@ -86,28 +91,38 @@ describe('allowGlobalContext stays off', () => {
 });
 
 describe('every entry point works in a request context of its own', () => {
-  it.each(Object.keys(APP_ENVS))('the app built for %s: start-up, requests and shutdown run no statement outside one', async (name) => {
-    const { all, outside } = await statementsOutsideContexts(async () => {
-      const app = await startApp({ env: APP_ENVS[name] });
-      try {
-        const id = (await app.http.post('/users').send({ name: 'ann', email: 'ann@x' }).expect(201)).body.id as number;
-        await app.http.post(`/users/${id}/posts`).send({ title: 't', body: 'b' }).expect(201);
-        await app.http.get('/posts').expect(200);
-        await app.http.get('/users/export').expect(200);
-        await app.http.get('/health').expect(200);
-      } finally {
-        await app.close();
-      }
-    });
-    expect(all).toBeGreaterThan(10);
-    expect(outside).toEqual([]);
-  });
+  it.each(Object.keys(APP_ENVS))(
+    'the app built for %s: start-up, requests and shutdown run no statement outside one',
+    async (name) => {
+      const { all, outside } = await statementsOutsideContexts(async () => {
+        const app = await startApp({ env: APP_ENVS[name] });
+        try {
+          const id = (await app.http.post('/users').send({ name: 'ann', email: 'ann@x' }).expect(201)).body
+            .id as number;
+          await app.http.post(`/users/${id}/posts`).send({ title: 't', body: 'b' }).expect(201);
+          await app.http.get('/posts').expect(200);
+          await app.http.get('/users/export').expect(200);
+          await app.http.get('/health').expect(200);
+        } finally {
+          await app.close();
+        }
+      });
+      expect(all).toBeGreaterThan(10);
+      expect(outside).toEqual([]);
+    },
+  );
 
   it('CLI commands (schema, seed, db:inspect, migrations) run no statement outside one', async () => {
     const db: TestDatabase = await createTestDatabase();
     try {
       const { all, outside } = await statementsOutsideContexts(async () => {
-        for (const argv of [['schema:create'], ['seed', '--users', '3', '--posts', '4'], ['db:inspect'], ['migration:list'], ['schema:update', '--dry-run']]) {
+        for (const argv of [
+          ['schema:create'],
+          ['seed', '--users', '3', '--posts', '4'],
+          ['db:inspect'],
+          ['migration:list'],
+          ['schema:update', '--dry-run'],
+        ]) {
           const { code, stderr } = await cli(argv, db.url);
           expect({ argv, code, stderr }).toEqual({ argv, code: 0, stderr: '' });
         }

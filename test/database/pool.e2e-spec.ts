@@ -18,11 +18,14 @@ describe.skipIf(!onPostgres)('connection pool (PostgreSQL)', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let holding!: () => void;
     const isHolding = new Promise<void>((resolve) => (holding = resolve));
-    const holder = t.app.get(EntityManager).fork().transactional(async (em) => {
-      await em.execute('select 1');
-      holding();
-      await held;
-    });
+    const holder = t.app
+      .get(EntityManager)
+      .fork()
+      .transactional(async (em) => {
+        await em.execute('select 1');
+        holding();
+        await held;
+      });
     await isHolding;
     const [read, write] = await Promise.all([
       t.http.get('/users'),
@@ -32,7 +35,11 @@ describe.skipIf(!onPostgres)('connection pool (PostgreSQL)', () => {
     await holder;
 
     expect(read.status).toBe(503);
-    expect(read.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: 'the database is busy, try again' });
+    expect(read.body).toMatchObject({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'the database is busy, try again',
+    });
     expect(write.status).toBe(503);
     const after = await t.http.get('/users').expect(200);
     expect(after.body.items.map((u: { name: string }) => u.name)).toEqual(['ann']);
@@ -67,7 +74,10 @@ describe.skipIf(!onPostgres)('deadlocks (PostgreSQL)', () => {
       const results = await Promise.allSettled([crossLock(a.body.id, b.body.id), crossLock(b.body.id, a.body.id)]);
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       expect(failed).toHaveLength(1);
-      expect(toHttpError(failed[0].reason).body).toMatchObject({ statusCode: 503, message: 'the database is busy, try again' });
+      expect(toHttpError(failed[0].reason).body).toMatchObject({
+        statusCode: 503,
+        message: 'the database is busy, try again',
+      });
     } finally {
       await t.close();
     }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { startApp, tempDir } from '../helpers/test-app.js';
 import { onPostgres } from '../helpers/test-database.js';
 
-describe.skipIf(onPostgres)('shutdown (the page\'s shutdown_session)', () => {
+describe.skipIf(onPostgres)("shutdown (the page's shutdown_session)", () => {
   it('closing the app closes the ORM and releases the SQLite file', async () => {
     const dir = tempDir();
     const file = join(dir.path, 'close.sqlite3');

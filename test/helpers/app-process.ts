@@ -54,7 +54,10 @@ export async function startAppProcess(env: Record<string, string>, timeoutMs = 6
   const out = collect(child);
   const exited = once(child, 'exit');
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`app did not listen in ${timeoutMs} ms:\n${out().stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`app did not listen in ${timeoutMs} ms:\n${out().stderr}`)),
+      timeoutMs,
+    );
     child.stdout!.on('data', () => {
       const match = /listening on (http:\/\/\S+)/.exec(out().stdout);
       if (match) {

@@ -52,7 +52,9 @@ export function spawnApp(env: Record<string, string> = {}): ChildApp {
     return new Promise((resolve, reject) => {
       waiters.push({ pattern, resolve });
       void exited.then((exit) =>
-        reject(new Error(`exited (${exit.code ?? exit.signal}) before ${pattern}:\n${[...stdout, ...stderr].join('\n')}`)),
+        reject(
+          new Error(`exited (${exit.code ?? exit.signal}) before ${pattern}:\n${[...stdout, ...stderr].join('\n')}`),
+        ),
       );
     });
   };

@@ -23,6 +23,9 @@ export async function recordStatements<T>(run: () => PromiseLike<T>): Promise<{ 
  */
 export async function expectStatements<T>(run: () => PromiseLike<T>, n: number): Promise<T> {
   const { result, statements } = await recordStatements(run);
-  expect(statements, `expected ${n} SQL statement(s), got ${statements.length}:\n  ${statements.join('\n  ')}`).toHaveLength(n);
+  expect(
+    statements,
+    `expected ${n} SQL statement(s), got ${statements.length}:\n  ${statements.join('\n  ')}`,
+  ).toHaveLength(n);
   return result;
 }

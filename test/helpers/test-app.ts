@@ -45,8 +45,19 @@ function collectingLogger(records: LogRecord[]): LoggerService {
   const keep =
     (level: LogRecord['level']) =>
     (message: unknown, ...rest: unknown[]) =>
-      void records.push({ level, message, context: typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined });
-  return { log: keep('log'), error: keep('error'), warn: keep('warn'), debug: keep('debug'), verbose: keep('verbose'), fatal: keep('fatal') };
+      void records.push({
+        level,
+        message,
+        context: typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined,
+      });
+  return {
+    log: keep('log'),
+    error: keep('error'),
+    warn: keep('warn'),
+    debug: keep('debug'),
+    verbose: keep('verbose'),
+    fatal: keep('fatal'),
+  };
 }
 
 /**

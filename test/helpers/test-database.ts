@@ -34,6 +34,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await withPostgresAdmin((connection) => connection.execute(`create database ${quoteIdent(name)}`));
   return {
     url: postgresUrlFor(name),
-    drop: () => withPostgresAdmin((c) => c.execute(`drop database if exists ${quoteIdent(name)} with (force)`)).then(() => undefined),
+    drop: () =>
+      withPostgresAdmin((c) => c.execute(`drop database if exists ${quoteIdent(name)} with (force)`)).then(
+        () => undefined,
+      ),
   };
 }

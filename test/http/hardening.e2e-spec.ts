@@ -5,7 +5,7 @@ let t: TestApp;
 afterEach(() => t.close());
 
 describe('response headers', () => {
-  it('carries helmet\'s security headers and no X-Powered-By', async () => {
+  it("carries helmet's security headers and no X-Powered-By", async () => {
     t = await startApp();
     const res = await t.http.get('/users').expect(200);
     expect(res.headers['x-powered-by']).toBeUndefined();

@@ -18,7 +18,11 @@ beforeAll(async () => {
   const items = Array.from({ length: USERS }, (_, i) => ({ name: `u${i}`, email: `u${i}@example.com` }));
   userIds = (await t.http.post('/users/bulk').send(items).expect(201)).body.ids as number[];
   for (const id of userIds) {
-    for (let p = 0; p < POSTS_PER_USER; p++) await t.http.post(`/users/${id}/posts`).send({ title: `p${p}`, body: '.' }).expect(201);
+    for (let p = 0; p < POSTS_PER_USER; p++)
+      await t.http
+        .post(`/users/${id}/posts`)
+        .send({ title: `p${p}`, body: '.' })
+        .expect(201);
   }
   await t.app.listen(0, '127.0.0.1');
   url = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
@@ -39,7 +43,12 @@ async function request(run: string, i: number): Promise<{ requestId: string; all
   const perPage = 1 + (i % 50);
   const user = userIds[i % USERS];
   const kind = i % 4;
-  const path = [`/posts?perPage=${perPage}&page=${1 + (i % 3)}`, `/users?perPage=${perPage}`, `/users/${user}`, `/users/${user}/posts?perPage=${perPage}`][kind];
+  const path = [
+    `/posts?perPage=${perPage}&page=${1 + (i % 3)}`,
+    `/users?perPage=${perPage}`,
+    `/users/${user}`,
+    `/users/${user}/posts?perPage=${perPage}`,
+  ][kind];
   const res = await fetch(`${url}${path}`, { headers: { 'X-Request-Id': requestId } });
   expect({ path, status: res.status }).toEqual({ path, status: 200 });
   const body = (await res.json()) as Page & { id?: number };
@@ -50,7 +59,9 @@ async function request(run: string, i: number): Promise<{ requestId: string; all
 }
 
 function entriesById(): Map<string, RequestLogEntry> {
-  const entries = t.logs.filter((r) => r.context === 'HTTP' && r.level === 'log').map((r) => r.message as RequestLogEntry);
+  const entries = t.logs
+    .filter((r) => r.context === 'HTTP' && r.level === 'log')
+    .map((r) => r.message as RequestLogEntry);
   return new Map(entries.map((entry) => [entry.requestId!, entry]));
 }
 

@@ -40,7 +40,8 @@ describe('GET /metrics', () => {
 
   it('serves Prometheus text: request durations by route template, statements and entities per request, process metrics', async () => {
     t = await startApp({ env: { METRICS: '1' } });
-    const ann = (await t.http.post('/users').send({ name: 'ann', email: 'ann@example.com' }).expect(201)).body.id as number;
+    const ann = (await t.http.post('/users').send({ name: 'ann', email: 'ann@example.com' }).expect(201)).body
+      .id as number;
     for (let i = 0; i < 3; i++) await t.http.get(`/users/${ann}`).expect(200);
     await t.http.get('/users/999').expect(404);
 
@@ -78,7 +79,8 @@ describe('GET /metrics', () => {
 
   it('keeps the label set bounded: 500 distinct ids and 500 unknown paths add no series', async () => {
     t = await startApp({ env: { METRICS: '1' } });
-    const ann = (await t.http.post('/users').send({ name: 'ann', email: 'ann@example.com' }).expect(201)).body.id as number;
+    const ann = (await t.http.post('/users').send({ name: 'ann', email: 'ann@example.com' }).expect(201)).body
+      .id as number;
     await t.http.get(`/users/${ann}`).expect(200);
     await t.http.get('/users/100000').expect(404);
     await t.http.get('/no/such/path/0').expect(404);

@@ -23,9 +23,15 @@ function entryOf(app: TestApp, requestId: string): RequestLogEntry {
 }
 
 async function seed(app: TestApp): Promise<{ ann: number; bob: number }> {
-  const ann = (await app.http.post('/users').send({ name: 'ann', email: 'ann@example.com' }).expect(201)).body.id as number;
-  const bob = (await app.http.post('/users').send({ name: 'bob', email: 'bob@example.com' }).expect(201)).body.id as number;
-  for (const [author, title] of [[ann, 'a1'], [bob, 'b1'], [ann, 'a2']] as const) {
+  const ann = (await app.http.post('/users').send({ name: 'ann', email: 'ann@example.com' }).expect(201)).body
+    .id as number;
+  const bob = (await app.http.post('/users').send({ name: 'bob', email: 'bob@example.com' }).expect(201)).body
+    .id as number;
+  for (const [author, title] of [
+    [ann, 'a1'],
+    [bob, 'b1'],
+    [ann, 'a2'],
+  ] as const) {
     await app.http.post(`/users/${author}/posts`).send({ title, body: '.' }).expect(201);
   }
   return { ann, bob };
@@ -40,7 +46,12 @@ describe('the request log line', () => {
       // id, request, statements, entities (3 posts + their 2 authors, one User per author)
       ['posts', () => app.http.get('/posts?perPage=10').set('X-Request-Id', 'posts').expect(200), 2, 5],
       ['one', () => app.http.get(`/users/${ann}`).set('X-Request-Id', 'one').expect(200), 1, 1],
-      ['create', () => app.http.post('/users').set('X-Request-Id', 'create').send({ name: 'cid', email: 'c@x' }).expect(201), 3, 1],
+      [
+        'create',
+        () => app.http.post('/users').set('X-Request-Id', 'create').send({ name: 'cid', email: 'c@x' }).expect(201),
+        3,
+        1,
+      ],
       ['missing', () => app.http.get('/users/999').set('X-Request-Id', 'missing').expect(404), 1, 0],
       ['no-route', () => app.http.get('/nowhere').set('X-Request-Id', 'no-route').expect(404), 0, 0],
     ];
@@ -83,7 +94,10 @@ describe('X-DB-Statements and X-DB-Entities', () => {
 
   it.each([
     ['without DB_DEBUG', {}],
-    ['in production, even with DB_DEBUG=1', { NODE_ENV: 'production', DB_DEBUG: '1', ALLOW_ANONYMOUS: '1', DB_MIGRATE: '1' }],
+    [
+      'in production, even with DB_DEBUG=1',
+      { NODE_ENV: 'production', DB_DEBUG: '1', ALLOW_ANONYMOUS: '1', DB_MIGRATE: '1' },
+    ],
   ])('are never sent %s', async (_case, env) => {
     t = await startApp({ env });
     const res = await t.http.get('/users').expect(200);
@@ -107,7 +121,9 @@ describe('DB_STATEMENT_BUDGET', () => {
     await t.http.get('/users?name=ann&perPage=7').expect(200);
     const warnings = t.logs.filter((r) => r.context === 'HTTP' && r.level === 'warn').map((r) => String(r.message));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^GET \/users ran 2 SQL statements, over DB_STATEMENT_BUDGET=1 \(id=[\w-]+\); first 2: select .* \| select .*$/);
+    expect(warnings[0]).toMatch(
+      /^GET \/users ran 2 SQL statements, over DB_STATEMENT_BUDGET=1 \(id=[\w-]+\); first 2: select .* \| select .*$/,
+    );
     // The SQL log (DB_DEBUG) had the values inlined; the warning does not.
     expect(t.logs.some((r) => /'ann'/.test(String(r.message)) && /\b7\b/.test(String(r.message)))).toBe(true);
     expect(warnings[0]).not.toMatch(/ann|\b7\b/);

@@ -9,7 +9,11 @@ let sql: ReturnType<typeof recordSql>;
 
 beforeEach(async () => {
   t = await startApp();
-  for (let n = 0; n < 60; n++) await t.http.post('/users').send({ name: `u${n}`, email: `u${n}@x.io` }).expect(201);
+  for (let n = 0; n < 60; n++)
+    await t.http
+      .post('/users')
+      .send({ name: `u${n}`, email: `u${n}@x.io` })
+      .expect(201);
   sql = recordSql(t.orm);
 });
 afterEach(() => t.close());
@@ -21,18 +25,25 @@ async function statementsOf(send: () => PromiseLike<unknown>): Promise<string[]>
 }
 
 it('GET /users/:id runs one select', async () => {
-  expect(await statementsOf(() => t.http.get('/users/7').expect(200))).toEqual([expect.stringMatching(/^select .* from "users".* where ("u0"\.)?"id" = \?( limit \?)?$/)]);
+  expect(await statementsOf(() => t.http.get('/users/7').expect(200))).toEqual([
+    expect.stringMatching(/^select .* from "users".* where ("u0"\.)?"id" = \?( limit \?)?$/),
+  ]);
 });
 
 it('POST /users runs one insert', async () => {
-  const statements = await statementsOf(() => t.http.post('/users').send({ name: 'new', email: 'new@x.io' }).expect(201));
+  const statements = await statementsOf(() =>
+    t.http.post('/users').send({ name: 'new', email: 'new@x.io' }).expect(201),
+  );
   expect(statements.filter((s) => /^insert/i.test(s))).toHaveLength(1);
   expect(statements.filter((s) => !/^(insert|begin|commit)/i.test(s))).toEqual([]);
 });
 
 it('PATCH /users/:id runs one select and one update', async () => {
   const statements = await statementsOf(() => t.http.patch('/users/7').send({ name: 'renamed' }).expect(200));
-  expect(statements.filter((s) => /^(select|update)/i.test(s)).map((s) => s.split(' ')[0].toLowerCase())).toEqual(['select', 'update']);
+  expect(statements.filter((s) => /^(select|update)/i.test(s)).map((s) => s.split(' ')[0].toLowerCase())).toEqual([
+    'select',
+    'update',
+  ]);
 });
 
 it('GET /users runs a page select and a count, whatever the page size', async () => {

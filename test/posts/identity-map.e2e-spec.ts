@@ -10,7 +10,11 @@ beforeEach(async () => {
   posts = t.app.get(PostsService);
   const ann = (await t.http.post('/users').send({ name: 'ann', email: 'ann@x' }).expect(201)).body.id;
   const bob = (await t.http.post('/users').send({ name: 'bob', email: 'bob@x' }).expect(201)).body.id;
-  for (const [author, title] of [[ann, 'a1'], [bob, 'b1'], [ann, 'a2']] as const) {
+  for (const [author, title] of [
+    [ann, 'a1'],
+    [bob, 'b1'],
+    [ann, 'a2'],
+  ] as const) {
     await t.http.post(`/users/${author}/posts`).send({ title, body: '.' }).expect(201);
   }
 });

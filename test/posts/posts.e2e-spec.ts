@@ -17,7 +17,10 @@ beforeEach(async () => (t = await startApp()));
 afterEach(() => t.close());
 
 async function user(name: string): Promise<number> {
-  const res = await t.http.post('/users').send({ name, email: `${name}@example.com` }).expect(201);
+  const res = await t.http
+    .post('/users')
+    .send({ name, email: `${name}@example.com` })
+    .expect(201);
   return res.body.id as number;
 }
 
@@ -65,7 +68,10 @@ describe('POST /users/:id/posts', () => {
 
   it('accepts a title of 200 and a body of 10 000 characters (counted as characters, not bytes)', async () => {
     const id = await user('ann');
-    const res = await t.http.post(`/users/${id}/posts`).send({ title: 'é'.repeat(200), body: '😀'.repeat(10_000) }).expect(201);
+    const res = await t.http
+      .post(`/users/${id}/posts`)
+      .send({ title: 'é'.repeat(200), body: '😀'.repeat(10_000) })
+      .expect(201);
     expect(res.body.body).toBe('😀'.repeat(10_000));
   });
 

@@ -21,7 +21,9 @@ describe.concurrent('start-up with a bad configuration', () => {
   ])('stops with exit code 1 and one line naming %s', (name, env) =>
     withChild(env, async (child) => {
       expect(await child.exited).toEqual({ code: 1, signal: null });
-      expect(child.stderr.filter(Boolean)).toEqual([expect.stringMatching(new RegExp(`^users-service: invalid ${name}: `))]);
+      expect(child.stderr.filter(Boolean)).toEqual([
+        expect.stringMatching(new RegExp(`^users-service: invalid ${name}: `)),
+      ]);
       expect(child.stdout.filter(Boolean)).toEqual([]);
     }),
   );
@@ -29,7 +31,9 @@ describe.concurrent('start-up with a bad configuration', () => {
   it('refuses NODE_ENV=production without API_TOKEN', () =>
     withChild({ NODE_ENV: 'production' }, async (child) => {
       expect(await child.exited).toEqual({ code: 1, signal: null });
-      expect(child.stderr.filter(Boolean)).toEqual([expect.stringMatching(/^users-service: refusing to start: .*API_TOKEN/)]);
+      expect(child.stderr.filter(Boolean)).toEqual([
+        expect.stringMatching(/^users-service: refusing to start: .*API_TOKEN/),
+      ]);
     }));
 
   it('starts in production without API_TOKEN when ALLOW_ANONYMOUS=1', () =>

@@ -50,7 +50,11 @@ describe('mixed load on a real process', () => {
         {
           method: 'PATCH',
           headers: { 'content-type': 'application/json' },
-          setupRequest: (req) => ({ ...req, path: `/users/${randomId()}`, body: JSON.stringify({ name: `patched${next()}` }) }),
+          setupRequest: (req) => ({
+            ...req,
+            path: `/users/${randomId()}`,
+            body: JSON.stringify({ name: `patched${next()}` }),
+          }),
         },
       ],
     });

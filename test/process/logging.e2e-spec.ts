@@ -71,7 +71,10 @@ describe('request logs', () => {
 
 async function waitUntilUp(url: string): Promise<void> {
   for (;;) {
-    const ok = await fetch(url).then((res) => res.ok, () => false);
+    const ok = await fetch(url).then(
+      (res) => res.ok,
+      () => false,
+    );
     if (ok) return;
     if (child.process.exitCode !== null) throw new Error(child.stderr.join('\n'));
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -38,7 +38,8 @@ describe(`two app instances on one ${testDbKind} database`, () => {
 
   it('keeps every acknowledged write exactly once, and every loser of a race gets a 409', async () => {
     const expected = new Map<number, { name: string; email: string }>();
-    const acknowledge = (reply: Reply) => expected.set(reply.body.id!, { name: reply.body.name!, email: reply.body.email! });
+    const acknowledge = (reply: Reply) =>
+      expected.set(reply.body.id!, { name: reply.body.name!, email: reply.body.email! });
     const rounds = 12;
 
     // The same name sent to both instances at once, then the same email (in another case).
@@ -58,7 +59,10 @@ describe(`two app instances on one ${testDbKind} database`, () => {
         ]),
       ),
     );
-    for (const [race, field] of [...nameRaces.map((r) => [r, 'name'] as const), ...emailRaces.map((r) => [r, 'email'] as const)]) {
+    for (const [race, field] of [
+      ...nameRaces.map((r) => [r, 'name'] as const),
+      ...emailRaces.map((r) => [r, 'email'] as const),
+    ]) {
       const won = race.filter((reply) => reply.status === 201);
       const lost = race.filter((reply) => reply.status !== 201);
       expect(won).toHaveLength(1);
@@ -85,7 +89,8 @@ describe(`two app instances on one ${testDbKind} database`, () => {
     // What either instance reads back is exactly what was acknowledged: nothing lost, nothing twice.
     for (const base of [a.url, b.url]) {
       const page = await call(base, 'GET', '/users?perPage=100');
-      const rows = (page.body as unknown as { items: { id: number; name: string; email: string }[]; total: number }).items;
+      const rows = (page.body as unknown as { items: { id: number; name: string; email: string }[]; total: number })
+        .items;
       expect(rows).toHaveLength(expected.size);
       expect(new Map(rows.map((row) => [row.id, { name: row.name, email: row.email }]))).toEqual(expected);
       expect(new Set(rows.map((row) => row.name)).size).toBe(rows.length);

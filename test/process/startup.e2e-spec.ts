@@ -12,10 +12,26 @@ function onlyLine(stderr: string): string {
 // Reading DATABASE_URL happens before any database is opened: once is enough (sqlite project).
 describe.skipIf(onPostgres)('start-up refuses an unusable DATABASE_URL with one line, exit 1', () => {
   it.each([
-    ['an unsupported scheme', 'mysql://root@127.0.0.1:3306/test', /^users-service: invalid DATABASE_URL: expected sqlite:/],
-    ['a postgresql URL without a database', 'postgresql://postgres@127.0.0.1:5432', /^users-service: invalid DATABASE_URL: .*needs a host and a database name/],
-    ['a malformed postgresql URL', 'postgresql://user@[bad/db', /^users-service: invalid DATABASE_URL: .*not a valid postgresql:\/\/ URL/],
-    ['an unreachable server', 'postgresql://postgres@127.0.0.1:1/test', /^users-service: cannot connect to the database named by DATABASE_URL: .*ECONNREFUSED/],
+    [
+      'an unsupported scheme',
+      'mysql://root@127.0.0.1:3306/test',
+      /^users-service: invalid DATABASE_URL: expected sqlite:/,
+    ],
+    [
+      'a postgresql URL without a database',
+      'postgresql://postgres@127.0.0.1:5432',
+      /^users-service: invalid DATABASE_URL: .*needs a host and a database name/,
+    ],
+    [
+      'a malformed postgresql URL',
+      'postgresql://user@[bad/db',
+      /^users-service: invalid DATABASE_URL: .*not a valid postgresql:\/\/ URL/,
+    ],
+    [
+      'an unreachable server',
+      'postgresql://postgres@127.0.0.1:1/test',
+      /^users-service: cannot connect to the database named by DATABASE_URL: .*ECONNREFUSED/,
+    ],
   ])('%s', async (_what, url, message) => {
     const result = await runMainUntilExit({ DATABASE_URL: url });
     expect(result.code).toBe(1);
@@ -32,11 +48,18 @@ describe(`production start on ${testDbKind}`, () => {
   it('refuses a database whose migrations are behind, naming the command to run', async () => {
     const result = await runMainUntilExit({ NODE_ENV: 'production', ALLOW_ANONYMOUS: '1', DATABASE_URL: db.url });
     expect(result.code).toBe(1);
-    expect(onlyLine(result.stderr)).toMatch(/^users-service: the database is behind its migrations .*run `npm run migration:up` first/);
+    expect(onlyLine(result.stderr)).toMatch(
+      /^users-service: the database is behind its migrations .*run `npm run migration:up` first/,
+    );
   });
 
   it('applies the migrations and serves with DB_MIGRATE=1', async () => {
-    const app = await startAppProcess({ NODE_ENV: 'production', ALLOW_ANONYMOUS: '1', DB_MIGRATE: '1', DATABASE_URL: db.url });
+    const app = await startAppProcess({
+      NODE_ENV: 'production',
+      ALLOW_ANONYMOUS: '1',
+      DB_MIGRATE: '1',
+      DATABASE_URL: db.url,
+    });
     try {
       const res = await fetch(`${app.url}/users`, {
         method: 'POST',

@@ -20,10 +20,19 @@ describe.skipIf(!onPostgres)('SQL layer on PostgreSQL', () => {
   });
 
   it('answers stats, export, bulk and posts as on SQLite', async () => {
-    const items = ['a@ab.com', 'b@a-b.com', 'c@ab.com', 'd@a-b.com', 'e@z.io'].map((email, i) => ({ name: `u${i}`, email }));
+    const items = ['a@ab.com', 'b@a-b.com', 'c@ab.com', 'd@a-b.com', 'e@z.io'].map((email, i) => ({
+      name: `u${i}`,
+      email,
+    }));
     const created = await t.http.post('/users/bulk').send(items).expect(201);
     expect(created.body.created).toBe(5);
-    const dup = await t.http.post('/users/bulk').send([{ name: 'new', email: 'x@y' }, { name: 'u3', email: 'q@y' }]).expect(409);
+    const dup = await t.http
+      .post('/users/bulk')
+      .send([
+        { name: 'new', email: 'x@y' },
+        { name: 'u3', email: 'q@y' },
+      ])
+      .expect(409);
     expect(dup.body).toMatchObject({ index: 1, field: 'name' });
     await t.http.post(`/users/${created.body.ids[0]}/posts`).send({ title: 't', body: 'b' }).expect(201);
     const stats = await t.http.get('/users/stats').expect(200);
@@ -37,7 +46,10 @@ describe.skipIf(!onPostgres)('SQL layer on PostgreSQL', () => {
       ],
     });
     const exported = await t.http.get('/users/export').expect(200);
-    const lines = exported.text.trimEnd().split('\n').map((line) => JSON.parse(line) as { id: number; createdAt: string });
+    const lines = exported.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: number; createdAt: string });
     expect(lines.map((l) => l.id)).toEqual(created.body.ids);
     expect(lines[0].createdAt).toMatch(/Z$/);
     const feed = await t.http.get('/posts').expect(200);
@@ -57,7 +69,9 @@ describe.skipIf(!onPostgres)('SQL layer on PostgreSQL', () => {
       'create table stock (sku varchar(32) not null, warehouse_id integer not null references warehouses (id) on delete restrict, qty integer not null default 0, primary key (sku, warehouse_id))',
     );
     const lines: string[] = [];
-    expect(await dbInspectCommand.run(t.orm, ['--json'], { log: (m) => lines.push(m), error: (m) => lines.push(m) })).toBe(0);
+    expect(
+      await dbInspectCommand.run(t.orm, ['--json'], { log: (m) => lines.push(m), error: (m) => lines.push(m) }),
+    ).toBe(0);
     const { tables } = JSON.parse(lines.join('\n')) as DatabaseInspection;
     expect(tables.map((table) => table.name)).toEqual(['posts', 'stock', 'users', 'warehouses']);
     const stock = tables.find((table) => table.name === 'stock')!;
@@ -68,7 +82,11 @@ describe.skipIf(!onPostgres)('SQL layer on PostgreSQL', () => {
       ['qty', 'int4', false],
     ]);
     expect(stock.foreignKeys).toEqual([
-      expect.objectContaining({ columns: ['warehouse_id'], referencedTable: 'public.warehouses', onDelete: 'restrict' }),
+      expect.objectContaining({
+        columns: ['warehouse_id'],
+        referencedTable: 'public.warehouses',
+        onDelete: 'restrict',
+      }),
     ]);
     const users = tables.find((table) => table.name === 'users')!;
     expect(users.indexes.filter((i) => i.unique).map((i) => i.columns)).toEqual([['email'], ['name']]);

@@ -41,10 +41,11 @@ it('refuses a placeholder count that does not match the parameters', async () =>
 it('joins the transaction of the EntityManager it is given', async () => {
   let inside: unknown;
   const work = fork().transactional(async (em) => {
-    await runSql(em, 'insert into users (name, email, created_at, updated_at) values (?, ?, current_timestamp, current_timestamp)', [
-      'ghost',
-      'g@x',
-    ]);
+    await runSql(
+      em,
+      'insert into users (name, email, created_at, updated_at) values (?, ?, current_timestamp, current_timestamp)',
+      ['ghost', 'g@x'],
+    );
     const [row] = await runSql<{ n: unknown }>(em, 'select count(*) as n from users');
     inside = Number(row.n); // PostgreSQL's count is a bigint, returned as a string
     throw new Error('roll back');

@@ -54,7 +54,11 @@ beforeAll(async () => {
   await app.init();
   orm = app.get<MikroORM>(MikroORM);
   const http = request(app.getHttpServer());
-  for (let i = 1; i <= 100; i++) await http.post('/users').send({ name: `user${i}`, email: `u${i}@x` }).expect(201);
+  for (let i = 1; i <= 100; i++)
+    await http
+      .post('/users')
+      .send({ name: `user${i}`, email: `u${i}@x` })
+      .expect(201);
 });
 afterAll(async () => {
   await app.close();
@@ -64,7 +68,7 @@ afterAll(async () => {
 const globalIdentityMapSize = () => orm.em.getUnitOfWork(false).getIdentityMap().values().length;
 
 describe('a unit of work per request (the scoped_session of the Flask page)', () => {
-  it('gives 100 concurrent requests 100 forks that never see each other\'s entities or unflushed changes', async () => {
+  it("gives 100 concurrent requests 100 forks that never see each other's entities or unflushed changes", async () => {
     const http = request(app.getHttpServer());
     const results = await Promise.all(Array.from({ length: 100 }, (_, i) => http.get(`/probe/${i + 1}`).expect(200)));
     const bodies = results.map((r) => r.body);
@@ -76,9 +80,9 @@ describe('a unit of work per request (the scoped_session of the Flask page)', ()
       expect(body.identityMapSize).toBe(2); // its own user and the neighbour, nothing else
     }
     // Nothing was flushed, so the database still has the original names.
-    const rows = await orm.driver.getConnection().execute<{ n: number }[]>(
-      `select count(*) as n from users where name like 'pending-%'`,
-    );
+    const rows = await orm.driver
+      .getConnection()
+      .execute<{ n: number }[]>(`select count(*) as n from users where name like 'pending-%'`);
     expect(Number(rows[0].n)).toBe(0);
     expect(globalIdentityMapSize()).toBe(0);
   });
@@ -86,11 +90,16 @@ describe('a unit of work per request (the scoped_session of the Flask page)', ()
   it('applies 100 concurrent PATCHes of different users, each exactly to its own row', async () => {
     const http = request(app.getHttpServer());
     await Promise.all(
-      Array.from({ length: 100 }, (_, i) => http.patch(`/users/${i + 1}`).send({ name: `renamed${i + 1}` }).expect(200)),
+      Array.from({ length: 100 }, (_, i) =>
+        http
+          .patch(`/users/${i + 1}`)
+          .send({ name: `renamed${i + 1}` })
+          .expect(200),
+      ),
     );
-    const rows = await orm.driver.getConnection().execute<{ id: number; name: string; email: string }[]>(
-      'select id, name, email from users order by id',
-    );
+    const rows = await orm.driver
+      .getConnection()
+      .execute<{ id: number; name: string; email: string }[]>('select id, name, email from users order by id');
     expect(rows).toHaveLength(100);
     for (const row of rows) {
       expect(row.name).toBe(`renamed${row.id}`);

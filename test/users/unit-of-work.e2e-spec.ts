@@ -24,7 +24,14 @@ beforeEach(async () => {
   t = await startApp();
   ids = [];
   for (const name of ['ann', 'bob']) {
-    ids.push((await t.http.post('/users').send({ name, email: `${name}@x.io` }).expect(201)).body.id);
+    ids.push(
+      (
+        await t.http
+          .post('/users')
+          .send({ name, email: `${name}@x.io` })
+          .expect(201)
+      ).body.id,
+    );
   }
   sql = recordSql(t.orm);
 });
@@ -40,7 +47,9 @@ describe('UserRepository.findById', () => {
       expect(first).toBeInstanceOf(User);
       expect(first!.createdAt).toBeInstanceOf(Date);
     });
-    expect(sql.statements).toEqual([expect.stringMatching(/ from "users"( as "u0")? where ("u0"\.)?"id" = \?( limit \?)?$/)]);
+    expect(sql.statements).toEqual([
+      expect.stringMatching(/ from "users"( as "u0")? where ("u0"\.)?"id" = \?( limit \?)?$/),
+    ]);
   });
 
   it('loads exactly what findOne loads', async () => {
@@ -116,7 +125,9 @@ describe('HTTP requests, each in its own fork', () => {
   });
 
   it('serves concurrent requests from separate identity maps (no global context)', async () => {
-    const responses = await Promise.all(ids.flatMap((id) => [t.http.get(`/users/${id}`), t.http.patch(`/users/${id}`).send({ name: `n${id}` })]));
+    const responses = await Promise.all(
+      ids.flatMap((id) => [t.http.get(`/users/${id}`), t.http.patch(`/users/${id}`).send({ name: `n${id}` })]),
+    );
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     expect(t.orm.em.getUnitOfWork(false).getIdentityMap().values()).toHaveLength(0);
   });

@@ -36,7 +36,9 @@ describe('POST /users/bulk', () => {
       name: `${'n'.repeat(45)}${String(i).padStart(5, '0')}`,
       email: `${String(i).padStart(5, '0')}${'e'.repeat(100)}@example.com`,
     }));
-    const { result: res, statements } = await recordStatements(() => t.http.post('/users/bulk').send(items).expect(201));
+    const { result: res, statements } = await recordStatements(() =>
+      t.http.post('/users/bulk').send(items).expect(201),
+    );
     expect(res.body.created).toBe(1000);
     expect(new Set(res.body.ids).size).toBe(1000);
     const inserts = statements.filter((q) => /^insert/i.test(q));
@@ -102,9 +104,15 @@ describe('POST /users/bulk', () => {
   });
 
   it('keeps the 100 kB limit for other routes', async () => {
-    const res = await t.http.post('/users').send({ name: 'a', email: 'a@x', pad: 'x'.repeat(200_000) }).expect(413);
+    const res = await t.http
+      .post('/users')
+      .send({ name: 'a', email: 'a@x', pad: 'x'.repeat(200_000) })
+      .expect(413);
     expect(res.body.statusCode).toBe(413);
-    const bulk = await t.http.post('/users/bulk').send([{ name: 'a', email: 'a@x', pad: 'x'.repeat(2_000_000) }]).expect(413);
+    const bulk = await t.http
+      .post('/users/bulk')
+      .send([{ name: 'a', email: 'a@x', pad: 'x'.repeat(2_000_000) }])
+      .expect(413);
     expect(bulk.body.statusCode).toBe(413);
   });
 });

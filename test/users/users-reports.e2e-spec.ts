@@ -35,7 +35,8 @@ describe('GET /users/stats', () => {
     // 12 domains: c.io ×4, a-b.com ×3, ab.com ×3, then nine with one user each.
     const emails = ['x@c.io', 'y@c.io', 'z@c.io', 'w@c.io', 'p@ab.com', 'q@ab.com', 'r@ab.com'];
     emails.push('p@a-b.com', 'q@a-b.com', 'r@a-b.com');
-    for (const d of ['k.org', 'j.org', 'i.org', 'h.org', 'g.org', 'f.org', 'e.org', 'd.org', 'localhost']) emails.push(`m@${d}`);
+    for (const d of ['k.org', 'j.org', 'i.org', 'h.org', 'g.org', 'f.org', 'e.org', 'd.org', 'localhost'])
+      emails.push(`m@${d}`);
     const [first] = await bulk(emails);
     await t.http.post(`/users/${first}/posts`).send({ title: 't', body: 'b' }).expect(201);
     await t.http.post(`/users/${first}/posts`).send({ title: 't', body: 'b' }).expect(201);

@@ -72,7 +72,10 @@ describe('POST /users', () => {
   });
 
   it('rejects a body that is not an object', async () => {
-    await t.http.post('/users').send([{ name: 'a', email: 'a@b' }]).expect(400);
+    await t.http
+      .post('/users')
+      .send([{ name: 'a', email: 'a@b' }])
+      .expect(400);
     await t.http.post('/users').set('content-type', 'application/json').send('"text"').expect(400);
   });
 
@@ -100,9 +103,7 @@ describe('POST /users', () => {
   });
 
   it('gives exactly one 201 and 409s to concurrent creates of the same name (the constraint decides)', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => createUser('race', `race${i}@x`)),
-    );
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => createUser('race', `race${i}@x`)));
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(9);
@@ -130,7 +131,8 @@ describe('GET /users/:id', () => {
 
 describe('GET /users', () => {
   beforeEach(async () => {
-    for (let i = 1; i <= 25; i++) await createUser(`user${String(i).padStart(2, '0')}`, `User${i}@Example.com`).expect(201);
+    for (let i = 1; i <= 25; i++)
+      await createUser(`user${String(i).padStart(2, '0')}`, `User${i}@Example.com`).expect(201);
   });
 
   it('pages by 20 by default, ordered by id, with Flask-SQLAlchemy pagination figures', async () => {
@@ -230,10 +232,9 @@ describe('regressions', () => {
     const res = await t.http.patch(`/users/${user.id}`).send({ name: 'renamed' }).expect(200);
     expect(res.body.createdAt).toBe(user.createdAt);
     expect(res.body.updatedAt > user.updatedAt).toBe(true);
-    const rows = await t.orm.driver.getConnection().execute<{ created_at: number | string }[]>(
-      'select created_at from users where id = ?',
-      [user.id],
-    );
+    const rows = await t.orm.driver
+      .getConnection()
+      .execute<{ created_at: number | string }[]>('select created_at from users where id = ?', [user.id]);
     expect(new Date(rows[0].created_at).toISOString()).toBe(user.createdAt);
   });
 });
@@ -246,7 +247,8 @@ describe('SQL statements per route', () => {
       'POST /users': () => createUser('cid', 'cid@example.com').expect(201),
       'GET /users': () => t.http.get('/users?perPage=1').expect(200),
       'GET /users/:id': () => t.http.get(`/users/${id}`).expect(200),
-      'PATCH /users/:id': () => t.http.patch(`/users/${id}`).send({ name: 'ann2', email: 'ann2@example.com' }).expect(200),
+      'PATCH /users/:id': () =>
+        t.http.patch(`/users/${id}`).send({ name: 'ann2', email: 'ann2@example.com' }).expect(200),
       'DELETE /users/:id': () => t.http.delete(`/users/${id}`).expect(204),
     }[route]!;
     await expectStatements(call, n);

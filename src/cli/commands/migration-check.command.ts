@@ -38,7 +38,7 @@ async function replaySqlite(entities: OrmSettings['entities'], out: CliOutput): 
     await orm.migrator.up();
     const drift = (await orm.schema.getUpdateSchemaSQL({ wrap: false })).trim();
     if (drift === '') {
-      out.log('sqlite: replaying the migrations builds the entities\' schema');
+      out.log("sqlite: replaying the migrations builds the entities' schema");
       return 0;
     }
     out.error(`sqlite: replaying the migrations leaves this difference to the entities:\n${drift}`);

@@ -27,7 +27,9 @@ export const migrationCreateCommand: CliCommand = {
         { entities },
       );
       if (fileName) created++;
-      out.log(fileName ? `${dialect}: created src/database/migrations/${dialect}/${fileName}` : `${dialect}: no changes`);
+      out.log(
+        fileName ? `${dialect}: created src/database/migrations/${dialect}/${fileName}` : `${dialect}: no changes`,
+      );
     }
     if (created === 0) out.log('entities and migrations agree: nothing to create');
     return 0;

@@ -12,7 +12,9 @@ export const schemaCreateCommand: CliCommand = {
       return 0;
     }
     if (present.length > 0) {
-      out.error(`some tables exist (${present.join(', ')}), some do not (${missing.join(', ')}): run schema:update instead`);
+      out.error(
+        `some tables exist (${present.join(', ')}), some do not (${missing.join(', ')}): run schema:update instead`,
+      );
       return 1;
     }
     await orm.schema.create();

@@ -56,7 +56,13 @@ async function seedUsers(orm: MikroORM, total: number, out: CliOutput): Promise<
 }
 
 async function seedPosts(orm: MikroORM, total: number, out: CliOutput): Promise<void> {
-  const ids = (await (orm.em.fork() as EntityManager).createQueryBuilder(User).select('id').orderBy({ id: 'asc' }).execute<{ id: number }[]>('all')).map((row) => row.id);
+  const ids = (
+    await (orm.em.fork() as EntityManager)
+      .createQueryBuilder(User)
+      .select('id')
+      .orderBy({ id: 'asc' })
+      .execute<{ id: number }[]>('all')
+  ).map((row) => row.id);
   await inBatches(orm, total, 'posts', out, (em, from, to) => {
     for (let i = from; i < to; i++) {
       // References, not loads: the author rows are not read back.

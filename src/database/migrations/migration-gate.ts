@@ -31,7 +31,9 @@ export class MigrationGate implements OnModuleInit {
   private async check(): Promise<void> {
     await assertReachable(this.orm);
     if (this.mode === 'apply') {
-      const applied = await applyPendingMigrations(this.orm, { onApplied: (name) => this.logger.log(`applied ${name}`) });
+      const applied = await applyPendingMigrations(this.orm, {
+        onApplied: (name) => this.logger.log(`applied ${name}`),
+      });
       this.logger.log(applied.length ? `${applied.length} migration(s) applied` : 'database is up to date');
       return;
     }

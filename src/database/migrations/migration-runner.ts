@@ -31,7 +31,9 @@ export async function applyPendingMigrations(orm: MikroORM, options: ApplyOption
   try {
     if (!(orm.driver instanceof PostgreSqlDriver)) return await retryWhenRacing(run);
     if ((orm.config.get('pool').max ?? 10) < 2) {
-      throw new ConfigError('applying migrations on PostgreSQL needs DB_POOL_MAX of at least 2 (one connection holds the lock)');
+      throw new ConfigError(
+        'applying migrations on PostgreSQL needs DB_POOL_MAX of at least 2 (one connection holds the lock)',
+      );
     }
     const client = (orm.driver.getConnection() as AbstractSqlConnection).getClient();
     return await client.connection().execute(async (locked) => {

@@ -18,10 +18,14 @@ export async function findPage<T extends object, P extends string = never>(
 ): Promise<Page<T>> {
   const total = await em.count(entity, where);
   // The cast only bridges MikroORM's index-hint typing of find(); `where` is the same filter count() took.
-  const items = await em.find(entity, where as never, {
-    ...options,
-    limit: request.perPage,
-    offset: (request.page - 1) * request.perPage,
-  } as FindOptions<T, P>);
+  const items = await em.find(
+    entity,
+    where as never,
+    {
+      ...options,
+      limit: request.perPage,
+      offset: (request.page - 1) * request.perPage,
+    } as FindOptions<T, P>,
+  );
   return pageOf(items as T[], total, request);
 }

@@ -25,9 +25,7 @@ export class SchemaBootstrap implements OnModuleInit {
     const { present, missing } = await readSchemaState(this.orm);
     if (missing.length === 0) return;
     if (present.length > 0) {
-      this.logger.warn(
-        `tables missing: ${missing.join(', ')}; the schema is not touched (run npm run schema:update)`,
-      );
+      this.logger.warn(`tables missing: ${missing.join(', ')}; the schema is not touched (run npm run schema:update)`);
       return;
     }
     await this.orm.schema.create();

@@ -1,4 +1,11 @@
-import { type EntityDictionary, type EntityMetadata, type EntityName, FlushMode, ReferenceKind, wrap } from '@mikro-orm/core';
+import {
+  type EntityDictionary,
+  type EntityMetadata,
+  type EntityName,
+  FlushMode,
+  ReferenceKind,
+  wrap,
+} from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { SqliteConnection } from '@mikro-orm/sqlite';
 import type Database from 'better-sqlite3';
@@ -20,7 +27,11 @@ import type Database from 'better-sqlite3';
  *    formulas, lazy or custom-typed properties.
  * The statement is logged like the ORM's own queries, so DB_DEBUG still shows every query.
  */
-export async function findByPrimaryKey<T extends object>(em: EntityManager, entity: EntityName<T>, id: number): Promise<T | null> {
+export async function findByPrimaryKey<T extends object>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  id: number,
+): Promise<T | null> {
   const fork = em.getContext();
   const fallback = () => fork.findOne(entity, { id } as never) as Promise<T | null>;
   const known = fork.getUnitOfWork().getById<T>(entity, id as never);
@@ -41,7 +52,15 @@ export async function findByPrimaryKey<T extends object>(em: EntityManager, enti
   const started = performance.now();
   const row = statement.get(id) as Record<string, unknown> | undefined;
   // Like Connection.executeQuery: always handed to the logger, which decides (DB_DEBUG).
-  fork.config.getLogger().logQuery({ query: sql, params: [id], took: Math.round(performance.now() - started), results: row ? 1 : 0, level: 'info' });
+  fork.config
+    .getLogger()
+    .logQuery({
+      query: sql,
+      params: [id],
+      took: Math.round(performance.now() - started),
+      results: row ? 1 : 0,
+      level: 'info',
+    });
   return row ? fork.map(entity, row as EntityDictionary<T>) : null;
 }
 
@@ -57,7 +76,14 @@ function selectByIdSql(meta: EntityMetadata): string | undefined {
     meta.primaryKeys.length === 1 &&
     !meta.filters?.length &&
     !meta.discriminatorColumn &&
-    props.every((prop) => prop.kind === ReferenceKind.SCALAR && !prop.lazy && !prop.formula && !prop.customType && prop.fieldNames?.length === 1);
+    props.every(
+      (prop) =>
+        prop.kind === ReferenceKind.SCALAR &&
+        !prop.lazy &&
+        !prop.formula &&
+        !prop.customType &&
+        prop.fieldNames?.length === 1,
+    );
   const pk = meta.props.find((prop) => prop.name === meta.primaryKeys[0])!;
   const sql = plain
     ? `select ${props.map((prop) => quote(prop.fieldNames[0])).join(', ')} from ${quote(meta.tableName)} where ${quote(pk.fieldNames[0])} = ?`

@@ -38,14 +38,23 @@ export class CachedSqliteConnection extends SqliteConnection {
     loggerContext?: LoggingOptions,
   ): Promise<T> {
     const options = loggerContext as Dictionary | undefined;
-    if (typeof query !== 'string' || !Array.isArray(params) || !canBind(query, params) || options?.signal != null || options?.inflightQueryAbortStrategy != null) {
+    if (
+      typeof query !== 'string' ||
+      !Array.isArray(params) ||
+      !canBind(query, params) ||
+      options?.signal != null ||
+      options?.inflightQueryAbortStrategy != null
+    ) {
       return super.execute<T>(query, params, method, ctx, loggerContext);
     }
     await this.ensureConnection();
     const sql = this.config.get('onQuery')(query, params);
     const logger = this.config.getLogger();
     // The text the logger shows is built only when query logging is on, as MikroORM does.
-    const shown = logger.isEnabled('query', loggerContext) && logger.isEnabled('query-params', loggerContext) ? this.platform.formatQuery(sql, params) : sql;
+    const shown =
+      logger.isEnabled('query', loggerContext) && logger.isEnabled('query-params', loggerContext)
+        ? this.platform.formatQuery(sql, params)
+        : sql;
     return this.executeQuery(
       shown,
       async () => {
@@ -76,7 +85,13 @@ function canBind(sql: string, params: readonly unknown[]): boolean {
 }
 
 function isBindable(value: unknown): boolean {
-  return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || value instanceof Uint8Array;
+  return (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'bigint' ||
+    value instanceof Uint8Array
+  );
 }
 
 /**

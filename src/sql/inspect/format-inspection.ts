@@ -20,7 +20,9 @@ function formatTable(table: InspectedTable): string {
       column.autoincrement ? 'autoincrement' : '',
       column.default !== null ? `default ${column.default}` : '',
     ].filter(Boolean);
-    lines.push(`  ${column.name.padEnd(widths.name)}  ${column.type.padEnd(widths.type)}  ${flags.join(', ')}`.trimEnd());
+    lines.push(
+      `  ${column.name.padEnd(widths.name)}  ${column.type.padEnd(widths.type)}  ${flags.join(', ')}`.trimEnd(),
+    );
   }
   lines.push(`  primary key: ${table.primaryKey.length ? `(${table.primaryKey.join(', ')})` : 'none'}`);
   for (const index of table.indexes) {

@@ -1,5 +1,10 @@
 import type { MikroORM } from '@mikro-orm/core';
-import { DatabaseSchema, type AbstractSqlConnection, type AbstractSqlPlatform, type EntityManager } from '@mikro-orm/sql';
+import {
+  DatabaseSchema,
+  type AbstractSqlConnection,
+  type AbstractSqlPlatform,
+  type EntityManager,
+} from '@mikro-orm/sql';
 import { SqlitePlatform } from '@mikro-orm/sqlite';
 import { inspectSqlite } from './sqlite-inspector.js';
 

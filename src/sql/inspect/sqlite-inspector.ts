@@ -44,12 +44,18 @@ export async function inspectSqlite(em: EntityManager): Promise<InspectedTable[]
 }
 
 async function inspectTable(em: EntityManager, name: string, ddl: string): Promise<InspectedTable> {
-  const columns = (await runSql<ColumnRow & Record<string, unknown>>(em, 'select * from pragma_table_xinfo(?) order by cid', [name]))
+  const columns = (
+    await runSql<ColumnRow & Record<string, unknown>>(em, 'select * from pragma_table_xinfo(?) order by cid', [name])
+  )
     // hidden = 1: a virtual table's hidden column, not part of the table's shape.
     .filter((column) => column.hidden !== 1);
-  const primaryKey = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+  const primaryKey = columns
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => c.name);
   // A lone INTEGER PRIMARY KEY is the rowid itself: never null, and AUTOINCREMENT applies to it.
-  const rowidAlias = primaryKey.length === 1 && columns.find((c) => c.name === primaryKey[0])?.type.toLowerCase() === 'integer';
+  const rowidAlias =
+    primaryKey.length === 1 && columns.find((c) => c.name === primaryKey[0])?.type.toLowerCase() === 'integer';
   const autoincrement = rowidAlias && /\bautoincrement\b/i.test(ddl);
   return {
     name,
@@ -119,7 +125,9 @@ async function inspectForeignKeys(em: EntityManager, table: string): Promise<Ins
  * SQLite's foreign key ids (it numbers them from the last one declared). Unnamed keys get none.
  */
 async function foreignKeyNames(em: EntityManager, table: string): Promise<(string | undefined)[]> {
-  const [row] = await runSql<{ sql: string }>(em, "select sql from sqlite_master where type = 'table' and name = ?", [table]);
+  const [row] = await runSql<{ sql: string }>(em, "select sql from sqlite_master where type = 'table' and name = ?", [
+    table,
+  ]);
   const names = [...(row?.sql ?? '').matchAll(/constraint\s+[`"[]?(\w+)[`"\]]?\s+foreign\s+key/gi)].map((m) => m[1]);
   const declared = (row?.sql ?? '').match(/\breferences\b/gi)?.length ?? 0;
   // Only trust the names when every foreign key is named; otherwise positions cannot be matched.

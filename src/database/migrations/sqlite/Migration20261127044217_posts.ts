@@ -1,11 +1,12 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261127044217_posts extends Migration {
-
   override name = 'Migration20261127044217_posts';
 
   override up(): void | Promise<void> {
-    this.addSql(`create table \`posts\` (\`id\` integer not null primary key autoincrement, \`title\` text not null, \`body\` text not null, \`author_id\` integer not null, \`created_at\` datetime not null, constraint \`posts_author_id_foreign\` foreign key (\`author_id\`) references \`users\` (\`id\`) on delete cascade);`);
+    this.addSql(
+      `create table \`posts\` (\`id\` integer not null primary key autoincrement, \`title\` text not null, \`body\` text not null, \`author_id\` integer not null, \`created_at\` datetime not null, constraint \`posts_author_id_foreign\` foreign key (\`author_id\`) references \`users\` (\`id\`) on delete cascade);`,
+    );
     this.addSql(`create index \`posts_author_id_index\` on \`posts\` (\`author_id\`);`);
     this.addSql(`create index \`posts_created_at_id_index\` on \`posts\` (\`created_at\`, \`id\`);`);
   }
@@ -13,5 +14,4 @@ export class Migration20261127044217_posts extends Migration {
   override down(): void | Promise<void> {
     this.addSql(`drop table if exists \`posts\`;`);
   }
-
 }
