@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, MikroOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../auth/public.decorator.js';
-import { recordStatement } from '../observability/request-db-stats.js';
+import { MikroORM } from '@mikro-orm/core';
 
 /** How long the database may take to answer `select 1` before the service counts as down. */
 const DB_PING_TIMEOUT_MS = 1500;
@@ -16,18 +16,29 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: MikroOrmHealthIndicator,
+    private readonly orm: MikroORM,
   ) {}
+
+  /**
+   * What terminus pings: its indicator calls `isConnected()`, which MikroORM answers with a
+   * `select 1` straight on the driver, past the ORM's logger. This one runs the same statement
+   * through the ORM's connection, so the request's figures count what the check really ran.
+   */
+  private readonly connection = {
+    isConnected: async (): Promise<boolean> => {
+      await this.orm.em.getConnection().execute('select 1');
+      return true;
+    },
+  };
 
   @Get()
   @HealthCheck()
   @ApiOperation({ summary: 'Is the service up and its database answering?' })
   async check(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     try {
-      const result = await this.health.check([() => this.db.pingCheck('database', { timeout: DB_PING_TIMEOUT_MS })]);
-      // Terminus pings with `select 1` straight on the driver, past MikroORM's logger: an answer
-      // means that statement ran, so it is counted in the request's figures by hand.
-      recordStatement('select 1');
-      return result;
+      return await this.health.check([
+        () => this.db.pingCheck('database', { timeout: DB_PING_TIMEOUT_MS, connection: this.connection }),
+      ]);
     } catch (error) {
       // Terminus reports "down" as a 503 whose body is the check result; it is an answer for the
       // probe, not an error for the error filter to hide.

@@ -1,14 +1,14 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
-import { tempDir } from '../helpers/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 // runCli reads DATABASE_URL through mikro-orm.config.ts, once per process: one database per file.
-const dir = tempDir();
-beforeAll(() => {
-  process.env.DATABASE_URL = `sqlite:${join(dir.path, 'cli.sqlite3')}`;
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  process.env.DATABASE_URL = db.url;
 });
-afterAll(() => dir.remove());
+afterAll(() => db.drop());
 
 it('runs db:inspect through the CLI entry point, as `npm run db:inspect -- --json` does', async () => {
   const lines: string[] = [];

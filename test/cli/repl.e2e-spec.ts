@@ -1,24 +1,23 @@
-import { join } from 'node:path';
 import type { REPLServer } from 'node:repl';
 import { PassThrough } from 'node:stream';
 import type { MikroORM } from '@mikro-orm/core';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env.schema.js';
 import { startReplSession } from '../../src/repl-session.js';
-import { tempDir } from '../helpers/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
-let dir: ReturnType<typeof tempDir>;
+let db: TestDatabase;
 let server: REPLServer;
 let output: string;
 let input: PassThrough;
 
 beforeEach(async () => {
-  dir = tempDir();
+  db = await createTestDatabase();
   output = '';
   input = new PassThrough();
   const out = new PassThrough();
   out.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${join(dir.path, 'repl.sqlite3')}` });
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url });
   server = await startReplSession(config, { input, output: out, terminal: false, prompt: '> ' });
 });
 afterEach(async () => {
@@ -26,7 +25,7 @@ afterEach(async () => {
   server.close();
   // Nest also closes the application on the REPL's exit, without a promise to wait for.
   await orm.close();
-  dir.remove();
+  await db.drop();
 });
 
 /** Types one line and waits until the REPL prompts again. */

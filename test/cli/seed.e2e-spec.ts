@@ -1,22 +1,21 @@
-import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { seedCommand } from '../../src/cli/commands/seed.command.js';
 import { parseDatabaseUrl } from '../../src/config/database-url.js';
 import { appOrmOptions } from '../../src/app-orm.js';
-import { recordQueries } from '../helpers/query-log.js';
-import { tempDir } from '../helpers/test-app.js';
+import { startRecording } from '../helpers/statements.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
-let dir: ReturnType<typeof tempDir>;
+let db: TestDatabase;
 let orm: MikroORM;
 beforeEach(async () => {
-  dir = tempDir();
-  orm = await MikroORM.init(appOrmOptions({ database: parseDatabaseUrl(`sqlite:${join(dir.path, 'db.sqlite3')}`) }));
+  db = await createTestDatabase();
+  orm = await MikroORM.init(appOrmOptions({ database: parseDatabaseUrl(db.url) }));
   await orm.schema.create();
 });
 afterEach(async () => {
   await orm.close();
-  dir.remove();
+  await db.drop();
 });
 
 function output() {
@@ -43,11 +42,11 @@ it('creates the admin user once, however often it runs', async () => {
 it('adds generated users and posts in batches, reporting progress, and can run again', async () => {
   const progress: string[] = [];
   const out = { log: () => undefined, error: () => undefined, progress: (line: string) => progress.push(line) };
-  const log = recordQueries(orm);
+  const log = startRecording();
   try {
     expect(await seedCommand.run(orm, ['--users', '2500', '--posts', '1200'], out)).toBe(0);
   } finally {
-    log.restore();
+    log.stop();
   }
   expect(progress).toEqual([
     'users: 1000/2500',
@@ -59,14 +58,14 @@ it('adds generated users and posts in batches, reporting progress, and can run a
   expect(await count('users')).toBe(2501);
   expect(await count('posts')).toBe(1200);
   // Multi-row INSERTs in one transaction per batch, not a statement per row.
-  expect(log.queries.filter((q) => /^insert/i.test(q)).length).toBeLessThan(30);
+  expect(log.statements.filter((q) => /^insert/i.test(q)).length).toBeLessThan(30);
   // One transaction for the admin user, then one per batch: 3 of users, 2 of posts.
-  expect(log.queries.filter((q) => /^begin/i.test(q))).toHaveLength(6);
+  expect(log.statements.filter((q) => /^begin/i.test(q))).toHaveLength(6);
   // Posts are spread over the users, admin included.
   const [authors] = await orm.em
     .getConnection()
     .execute<{ n: number }[]>('select count(distinct author_id) as n from posts');
-  expect(authors.n).toBe(1200);
+  expect(Number(authors.n)).toBe(1200);
   expect(await seedCommand.run(orm, ['--users', '10'], out)).toBe(0);
   expect(await count('users')).toBe(2511);
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { MikroORM, RequestContext, type Options } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/sql';
+import { inOwnContext } from '../../src/database/orm/own-context.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tapStatements } from '../../src/observability/request-db-stats.js';
 import { PostsService } from '../../src/posts/posts.service.js';
@@ -63,7 +64,7 @@ describe('allowGlobalContext stays off', () => {
       await expect(t.orm.em.find(User, {})).rejects.toThrow(GLOBAL_CONTEXT_ERROR);
       // ... and the same call inside a request context works.
       await expect(
-        RequestContext.create(t.orm.em, () => t!.app.get(UsersService).list({ page: 1, perPage: 5 })),
+        inOwnContext(t.orm, () => t!.app.get(UsersService).list({ page: 1, perPage: 5 })),
       ).resolves.toMatchObject({ total: 0 });
     },
   );

@@ -1,6 +1,24 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectStatements } from '../helpers/statements.js';
+import { mkdirSync, rmSync } from 'node:fs';
+import { parseDatabaseUrl } from '../../src/config/database-url.js';
+import { quoteIdent, withPostgresAdmin } from '../helpers/postgres-admin.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
+
+/**
+ * Takes the app's database away for real: PostgreSQL drops it (its connections are terminated);
+ * on SQLite the file is closed and a directory takes its place, so reopening it fails.
+ */
+async function loseTheDatabase(app: TestApp): Promise<void> {
+  const target = parseDatabaseUrl(app.databaseUrl);
+  if (target.driver === 'postgresql') {
+    await withPostgresAdmin((c) => c.execute(`drop database ${quoteIdent(target.dbName)} with (force)`));
+    return;
+  }
+  await app.orm.close();
+  rmSync(target.file, { force: true });
+  mkdirSync(target.file);
+}
 
 /** SQL statements of `GET /health`. Change the number only on purpose. */
 const STATEMENTS = { 'GET /health': 1 }; // select 1
@@ -15,8 +33,8 @@ describe('GET /health', () => {
     expect(res.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
   });
 
-  it('answers 503 with status error once the database connection is closed', async () => {
-    await t.orm.close();
+  it('answers 503 with status error once the database is gone', async () => {
+    await loseTheDatabase(t);
     const res = await t.http.get('/health').expect(503);
     expect(res.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
   });

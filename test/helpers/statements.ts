@@ -2,17 +2,33 @@ import { expect } from 'vitest';
 import { tapStatements } from '../../src/observability/request-db-stats.js';
 
 /**
- * Every SQL statement counted while `run` runs: the same counter that gives a request its
- * `dbStatements` (fed by the ORM's logger, see src/database/statement-counting.logger.ts), so
- * BEGIN/COMMIT count too. Counts statements, never time.
+ * The specs' one SQL recorder. It listens to the same counter that gives a request its
+ * `dbStatements` (fed by the ORM's logger, src/observability/statement-counting.logger.ts, and by
+ * the fast paths that log their statements there too), so BEGIN/COMMIT count and nothing the
+ * service runs is hidden from it; it never replaces the logger, so the counter and the strict
+ * budget keep working while it records. Counts statements, never time.
  */
-export async function recordStatements<T>(run: () => PromiseLike<T>): Promise<{ result: T; statements: string[] }> {
+export interface StatementRecorder {
+  /** Every statement counted since the recorder started (or was last reset), in order. */
+  readonly statements: string[];
+  reset(): void;
+  stop(): void;
+}
+
+/** Records every statement counted anywhere in this process until `stop()`. */
+export function startRecording(): StatementRecorder {
   const statements: string[] = [];
-  const untap = tapStatements((sql) => statements.push(sql));
+  const stop = tapStatements((sql) => statements.push(sql));
+  return { statements, reset: () => void statements.splice(0), stop };
+}
+
+/** Every SQL statement counted while `run` runs. */
+export async function recordStatements<T>(run: () => PromiseLike<T>): Promise<{ result: T; statements: string[] }> {
+  const recorder = startRecording();
   try {
-    return { result: await run(), statements };
+    return { result: await run(), statements: recorder.statements };
   } finally {
-    untap();
+    recorder.stop();
   }
 }
 

@@ -15,6 +15,8 @@ export interface TestApp {
   app: NestExpressApplication;
   orm: MikroORM;
   http: TestAgent;
+  /** The app's DATABASE_URL. */
+  databaseUrl: string;
   /** What the app logged, when started with `logs: true` (Nest's logger calls, in order). */
   logs: LogRecord[];
   /** Rows in a table, counted with plain SQL outside any request. */
@@ -88,6 +90,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const orm: MikroORM = app.get<MikroORM>(MikroORM);
   return {
     app,
+    databaseUrl: url,
     orm,
     logs,
     http: request(app.getHttpServer()),

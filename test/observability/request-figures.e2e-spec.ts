@@ -1,4 +1,4 @@
-import { RequestContext } from '@mikro-orm/core';
+import { inOwnContext } from '../../src/database/orm/own-context.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RequestLogEntry } from '../../src/observability/request-log.middleware.js';
 import { currentDbStats, recordStatement } from '../../src/observability/request-db-stats.js';
@@ -68,8 +68,8 @@ describe('the request log line', () => {
     t = await startApp();
     const { ann } = await seed(t);
     const users = t.app.get(UsersService);
-    // RequestContext.create is what a plain Express middleware (or a CLI command) does.
-    await RequestContext.create(t.orm.em, async () => {
+    // A context opened outside HTTP (a CLI command, a REPL line) counts the same way.
+    await inOwnContext(t.orm, async () => {
       await users.get(ann);
       await users.get(ann); // answered by the identity map: no statement
       expect(currentDbStats()).toMatchObject({ statements: 1 });

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startApp, type TestApp } from '../helpers/test-app.js';
-import { recordSql } from '../helpers/sql-log.js';
+import { startRecording, type StatementRecorder } from '../helpers/statements.js';
 
 // How many SQL statements each route costs; the benchmark's findings rest on these counts
 // (README, "Benchmark"). A change that adds a round trip to a hot route fails here.
 let t: TestApp;
-let sql: ReturnType<typeof recordSql>;
+let sql: StatementRecorder;
 
 beforeEach(async () => {
   t = await startApp();
@@ -14,9 +14,12 @@ beforeEach(async () => {
       .post('/users')
       .send({ name: `u${n}`, email: `u${n}@x.io` })
       .expect(201);
-  sql = recordSql(t.orm);
+  sql = startRecording();
 });
-afterEach(() => t.close());
+afterEach(async () => {
+  sql.stop();
+  await t.close();
+});
 
 async function statementsOf(send: () => PromiseLike<unknown>): Promise<string[]> {
   sql.reset();

@@ -1,4 +1,4 @@
-import { RequestContext } from '@mikro-orm/core';
+import { inOwnContext } from '../../src/database/orm/own-context.js';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { PostsService } from '../../src/posts/posts.service.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
@@ -22,7 +22,7 @@ afterEach(() => t.close());
 
 /** What MikroORM's request middleware does for each HTTP request: one fork in AsyncLocalStorage. */
 function inRequest<T>(work: () => Promise<T>): Promise<T> {
-  return RequestContext.create(t.orm.em, work);
+  return inOwnContext(t.orm, work);
 }
 
 it('gives two posts by the same author, loaded in one request, the very same User object', async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type ChildApp, spawnApp } from '../helpers/child-app.js';
+import { type AppProcess, spawnApp } from '../helpers/app-process.js';
 
 /** Runs `check` against a child started with `env`, and always stops it. */
-async function withChild(env: Record<string, string>, check: (child: ChildApp) => Promise<void>): Promise<void> {
-  const child = spawnApp(env);
+async function withChild(env: Record<string, string>, check: (child: AppProcess) => Promise<void>): Promise<void> {
+  const child = await spawnApp(env);
   try {
     await check(child);
   } finally {

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startAppProcess, type AppProcess } from '../helpers/app-process.js';
+import { startAppProcess, type RunningApp } from '../helpers/app-process.js';
 import { tempDir } from '../helpers/test-app.js';
 import { onPostgres } from '../helpers/test-database.js';
 
 const dir = tempDir();
 const file = join(dir.path, 'crash.sqlite3');
-const processes: AppProcess[] = [];
+const processes: RunningApp[] = [];
 afterAll(async () => {
   for (const p of processes) await p.stop('SIGKILL');
   dir.remove();

@@ -1,15 +1,12 @@
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAppProcess, type AppProcess } from '../helpers/app-process.js';
-import { tempDir } from '../helpers/test-app.js';
+import { startAppProcess, type RunningApp } from '../helpers/app-process.js';
 
-const dir = tempDir();
-let app: AppProcess;
+let app: RunningApp;
 const SEEDED = 200;
 
 beforeAll(async () => {
-  app = await startAppProcess({ DATABASE_URL: `sqlite:${join(dir.path, 'load.sqlite3')}` });
+  app = await startAppProcess();
   for (let i = 1; i <= SEEDED; i++) {
     const res = await fetch(`${app.url}/users`, {
       method: 'POST',
@@ -21,7 +18,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.stop('SIGKILL');
-  dir.remove();
 });
 
 let unique = 0;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ChildApp, spawnApp } from '../helpers/child-app.js';
+import { type AppProcess, freePort, spawnApp } from '../helpers/app-process.js';
 
-let child: ChildApp;
+let child: AppProcess;
 afterEach(() => child.stop());
 
 interface JsonLine {
@@ -12,7 +12,7 @@ interface JsonLine {
 
 describe('request logs', () => {
   it('writes one JSON line per request with method, path, status, duration and request id', async () => {
-    child = spawnApp({ LOG_FORMAT: 'json' });
+    child = await spawnApp({ LOG_FORMAT: 'json' });
     const url = await child.url();
     await fetch(`${url}/users?email=secret@example`, { headers: { 'X-Request-Id': 'log-check-1' } });
     const missing = await fetch(`${url}/users/999`);
@@ -49,7 +49,7 @@ describe('request logs', () => {
   });
 
   it('writes text lines by default, and the SQL too with DB_DEBUG=1', async () => {
-    child = spawnApp({ DB_DEBUG: '1' });
+    child = await spawnApp({ DB_DEBUG: '1' });
     const url = await child.url();
     await fetch(`${url}/users`, { headers: { 'X-Request-Id': 'text-1' } });
     const line = await child.waitForLine(/text-1/);
@@ -58,12 +58,13 @@ describe('request logs', () => {
   });
 
   it('honours LOG_LEVEL: at warn, neither start-up nor requests are logged', async () => {
-    // Nothing announces the port at this level, so this spec uses a fixed one from its range.
-    const url = 'http://127.0.0.1:3251';
-    child = spawnApp({ LOG_LEVEL: 'warn', PORT: '3251' });
+    // Nothing announces the port at this level, so this spec chooses it.
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    child = await spawnApp({ LOG_LEVEL: 'warn', PORT: String(port) });
     await waitUntilUp(`${url}/health`);
     await fetch(`${url}/users`);
-    child.process.kill('SIGTERM');
+    child.child.kill('SIGTERM');
     expect(await child.exited).toEqual({ code: 0, signal: null });
     expect(child.stdout.filter(Boolean)).toEqual([]);
   });
@@ -76,7 +77,7 @@ async function waitUntilUp(url: string): Promise<void> {
       () => false,
     );
     if (ok) return;
-    if (child.process.exitCode !== null) throw new Error(child.stderr.join('\n'));
+    if (child.child.exitCode !== null) throw new Error(child.stderr.join('\n'));
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

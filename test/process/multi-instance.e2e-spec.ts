@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAppProcess, type AppProcess } from '../helpers/app-process.js';
+import { startAppProcess, type RunningApp } from '../helpers/app-process.js';
 import { createTestDatabase, testDbKind, type TestDatabase } from '../helpers/test-database.js';
 
 interface Reply {
@@ -23,8 +23,8 @@ async function call(base: string, method: string, path: string, body?: unknown):
  */
 describe(`two app instances on one ${testDbKind} database`, () => {
   let db: TestDatabase;
-  let a: AppProcess;
-  let b: AppProcess;
+  let a: RunningApp;
+  let b: RunningApp;
 
   beforeAll(async () => {
     db = await createTestDatabase();

@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ChildApp, spawnApp } from '../helpers/child-app.js';
+import { type AppProcess, spawnApp } from '../helpers/app-process.js';
 
-let child: ChildApp;
+let child: AppProcess;
 afterEach(() => child.stop());
 
 /** Resolves with the error code of a TCP connection attempt, or 'connected'. */
@@ -22,7 +22,7 @@ describe('SIGTERM', () => {
   it('stops accepting connections, lets the request in flight finish with 200, and exits 0', async () => {
     // TEST_REQUEST_DELAY_MS (honoured only with NODE_ENV=test) holds each request before its
     // handler, and logs when it does: that line says the request is surely in flight.
-    child = spawnApp({ NODE_ENV: 'test', TEST_REQUEST_DELAY_MS: '3000', SHUTDOWN_TIMEOUT_MS: '20000' });
+    child = await spawnApp({ NODE_ENV: 'test', TEST_REQUEST_DELAY_MS: '3000', SHUTDOWN_TIMEOUT_MS: '20000' });
     const url = await child.url();
     const slow = fetch(`${url}/users`, { headers: { 'X-Request-Id': 'in-flight' } }).then(
       async (res) => ({ status: res.status, body: await res.json() }),
@@ -30,7 +30,7 @@ describe('SIGTERM', () => {
     );
     await child.waitForLine(/holding GET \/users/);
 
-    child.process.kill('SIGTERM');
+    child.child.kill('SIGTERM');
     await child.waitForLine(/stopped accepting connections/);
     expect(await tryConnect(url)).toBe('ECONNREFUSED');
 
@@ -44,7 +44,7 @@ describe('SIGTERM', () => {
   });
 
   it('cuts requests still running after SHUTDOWN_TIMEOUT_MS and still exits 0', async () => {
-    child = spawnApp({ NODE_ENV: 'test', TEST_REQUEST_DELAY_MS: '60000', SHUTDOWN_TIMEOUT_MS: '300' });
+    child = await spawnApp({ NODE_ENV: 'test', TEST_REQUEST_DELAY_MS: '60000', SHUTDOWN_TIMEOUT_MS: '300' });
     const url = await child.url();
     const stuck = fetch(`${url}/users`).then(
       (res) => `status ${res.status}`,
@@ -52,7 +52,7 @@ describe('SIGTERM', () => {
     );
     await child.waitForLine(/holding GET \/users/);
 
-    child.process.kill('SIGTERM');
+    child.child.kill('SIGTERM');
     expect(await child.exited).toEqual({ code: 0, signal: null });
     expect(await stuck).toBe('connection closed');
     expect(child.stdout.join('\n')).toMatch(/still running after 300ms/);

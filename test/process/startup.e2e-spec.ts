@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runMainUntilExit, startAppProcess } from '../helpers/app-process.js';
+import { runUntilExit, startAppProcess } from '../helpers/app-process.js';
 import { createTestDatabase, onPostgres, testDbKind, type TestDatabase } from '../helpers/test-database.js';
 
 /** The last line a failed start printed on stderr, and that it printed nothing else. */
@@ -33,7 +33,7 @@ describe.skipIf(onPostgres)('start-up refuses an unusable DATABASE_URL with one 
       /^users-service: cannot connect to the database named by DATABASE_URL: .*ECONNREFUSED/,
     ],
   ])('%s', async (_what, url, message) => {
-    const result = await runMainUntilExit({ DATABASE_URL: url });
+    const result = await runUntilExit({ DATABASE_URL: url });
     expect(result.code).toBe(1);
     expect(onlyLine(result.stderr)).toMatch(message);
     expect(result.stderr).not.toContain('    at ');
@@ -46,7 +46,7 @@ describe(`production start on ${testDbKind}`, () => {
   afterEach(() => db.drop());
 
   it('refuses a database whose migrations are behind, naming the command to run', async () => {
-    const result = await runMainUntilExit({ NODE_ENV: 'production', ALLOW_ANONYMOUS: '1', DATABASE_URL: db.url });
+    const result = await runUntilExit({ NODE_ENV: 'production', ALLOW_ANONYMOUS: '1', DATABASE_URL: db.url });
     expect(result.code).toBe(1);
     expect(onlyLine(result.stderr)).toMatch(
       /^users-service: the database is behind its migrations .*run `npm run migration:up` first/,
@@ -67,7 +67,7 @@ describe(`production start on ${testDbKind}`, () => {
         body: JSON.stringify({ name: 'ann', email: 'ann@example.org' }),
       });
       expect(res.status).toBe(201);
-      expect(app.output().stdout).toMatch(/applied Migration\d+/);
+      expect(app.stdout.join('\n')).toMatch(/applied Migration\d+/);
     } finally {
       await app.stop();
     }

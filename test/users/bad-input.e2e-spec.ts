@@ -332,10 +332,6 @@ function expectNothingRevealed(body: unknown) {
 }
 
 describe('hostile and malformed input', () => {
-  it('has at least 60 cases', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(60);
-  });
-
   it.each(rejected)('$name → $expect', async (c) => {
     const before = await snapshot();
     const res = await send(c);
@@ -360,8 +356,11 @@ describe('hostile and malformed input', () => {
     const res = await send(c);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ name: sent.name, email: sent.email.toLowerCase() });
-    const stored = await t.http.get(`/users/${res.body.id}`).expect(200);
-    expect(stored.body.name).toBe(sent.name);
+    // Read back from the database itself, not through the API that wrote it.
+    const [stored] = await t.orm.driver
+      .getConnection()
+      .execute<{ name: string; email: string }[]>('select name, email from users where id = ?', [res.body.id]);
+    expect(stored).toEqual({ name: sent.name, email: sent.email.toLowerCase() });
     await t.http.delete(`/users/${res.body.id}`).expect(204);
     expect(await snapshot()).toBe(before);
   });

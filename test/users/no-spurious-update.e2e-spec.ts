@@ -1,4 +1,5 @@
 import { RequestContext } from '@mikro-orm/core';
+import { inOwnContext } from '../../src/database/orm/own-context.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { User } from '../../src/users/user.entity.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
@@ -10,7 +11,7 @@ afterEach(() => t.close());
 describe('change detection', () => {
   it('flushing a loaded, unchanged user issues no UPDATE (no spurious change on datetime columns)', async () => {
     await t.http.post('/users').send({ name: 'still', email: 'still@x' }).expect(201);
-    const changed = await RequestContext.create(t.orm.em, async () => {
+    const changed = await inOwnContext(t.orm, async () => {
       const em = RequestContext.getEntityManager()!;
       await em.findOneOrFail(User, { name: 'still' });
       em.getUnitOfWork().computeChangeSets();

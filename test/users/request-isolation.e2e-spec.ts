@@ -10,7 +10,7 @@ import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/env.schema.js';
 import { User } from '../../src/users/user.entity.js';
-import { tempDir } from '../helpers/test-app.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 /**
  * A probe route, mounted only in this spec, that looks at the request's unit of work from the
@@ -44,11 +44,11 @@ class ProbeModule {}
 
 let app: NestExpressApplication;
 let orm: MikroORM;
-let dir: ReturnType<typeof tempDir>;
+let db: TestDatabase;
 
 beforeAll(async () => {
-  dir = tempDir();
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${dir.path}/iso.sqlite3` });
+  db = await createTestDatabase();
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config), ProbeModule] }).compile();
   app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }));
   await app.init();
@@ -62,7 +62,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.close();
-  dir.remove();
+  await db.drop();
 });
 
 const globalIdentityMapSize = () => orm.em.getUnitOfWork(false).getIdentityMap().values().length;

@@ -1,20 +1,20 @@
-import { RequestContext } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/sql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inOwnContext } from '../../src/database/orm/own-context.js';
 import { User } from '../../src/users/user.entity.js';
 import type { UserRepository } from '../../src/users/user.repository.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
-import { recordSql } from '../helpers/sql-log.js';
+import { startRecording, type StatementRecorder } from '../helpers/statements.js';
 
 // The hot-path changes (request context as an Express middleware, the repository's primary-key
 // fast path) must keep the unit of work exactly as the Flask page describes it.
 let t: TestApp;
-let sql: ReturnType<typeof recordSql>;
+let sql: StatementRecorder;
 let ids: number[];
 
 /** Runs `work` as one request would: in its own request context (a fork). */
 function inRequest<T>(work: (em: EntityManager, users: UserRepository) => Promise<T>): Promise<T> {
-  return RequestContext.create(t.orm.em, () => {
+  return inOwnContext(t.orm, () => {
     const em = t.app.get(EntityManager);
     return work(em, em.getRepository(User));
   });
@@ -33,9 +33,12 @@ beforeEach(async () => {
       ).body.id,
     );
   }
-  sql = recordSql(t.orm);
+  sql = startRecording();
 });
-afterEach(() => t.close());
+afterEach(async () => {
+  sql.stop();
+  await t.close();
+});
 
 describe('UserRepository.findById', () => {
   it('returns the same managed instance for a second lookup in one request, with one statement', async () => {

@@ -52,15 +52,13 @@ export async function findByPrimaryKey<T extends object>(
   const started = performance.now();
   const row = statement.get(id) as Record<string, unknown> | undefined;
   // Like Connection.executeQuery: always handed to the logger, which decides (DB_DEBUG).
-  fork.config
-    .getLogger()
-    .logQuery({
-      query: sql,
-      params: [id],
-      took: Math.round(performance.now() - started),
-      results: row ? 1 : 0,
-      level: 'info',
-    });
+  fork.config.getLogger().logQuery({
+    query: sql,
+    params: [id],
+    took: Math.round(performance.now() - started),
+    results: row ? 1 : 0,
+    level: 'info',
+  });
   return row ? fork.map(entity, row as EntityDictionary<T>) : null;
 }
 
