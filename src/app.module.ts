@@ -10,7 +10,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { HttpModule } from './http/http.module.js';
-import { ObservabilityModule } from './observability/observability.module.js';
+import { ObservabilityModule, type ObservabilityOptions } from './observability/observability.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -22,7 +22,7 @@ import { UsersModule } from './users/users.module.js';
  */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, observability: ObservabilityOptions = {}): DynamicModule {
     const ormLogger = new Logger('MikroORM');
     return {
       module: AppModule,
@@ -43,7 +43,7 @@ export class AppModule {
           createSchemaIfEmpty: !config.dbMigrate && config.nodeEnv !== 'production',
         }),
         // Order matters for middleware at the same depth: observability before http.
-        ObservabilityModule.forRoot(config),
+        ObservabilityModule.forRoot(config, observability),
         HttpModule,
         HealthModule,
         UsersModule,

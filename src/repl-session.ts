@@ -1,9 +1,13 @@
-import type { REPLEval, REPLServer, ReplOptions } from 'node:repl';
+import { type REPLEval, type REPLServer, type ReplOptions, start } from 'node:repl';
 import { MikroORM } from '@mikro-orm/core';
-import { repl } from '@nestjs/core';
+import { NestFactory } from '@nestjs/core';
+import { assignToObject } from '@nestjs/core/repl/assign-to-object.util.js';
+import { ReplContext } from '@nestjs/core/repl/repl-context.js';
+import { defineDefaultCommandsOnRepl } from '@nestjs/core/repl/repl-native-commands.js';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
-import { inOwnContext } from './database/orm/own-context.js';
 import type { AppConfig } from './config/env.schema.js';
+import { inOwnContext } from './database/orm/own-context.js';
 import { Post } from './posts/post.js';
 import { User } from './users/user.entity.js';
 
@@ -16,12 +20,24 @@ const HINT =
  * `em` is a fork of its own (the page's `db_session`): the global EntityManager refuses work
  * (`allowGlobalContext` is off), and a fork keeps the session's identity map apart from
  * everything else. `fork()` swaps in a fresh one.
+ *
+ * Built from Nest's REPL parts (its context with get()/methods()/debug(), its commands) rather
+ * than `repl()`, which logs through a console logger of its own: here the app logs through pino
+ * like the server, so LOG_LEVEL and LOG_FORMAT apply.
  */
 export async function startReplSession(config: AppConfig, options: ReplOptions = {}): Promise<REPLServer> {
-  // No prompt until the session's names are in place, so the hint is not printed after one.
-  const server = await repl(AppModule.forRoot(config), { ...options, prompt: '' });
-  const get = server.context.get as (token: unknown) => unknown;
-  const orm = get(MikroORM) as MikroORM;
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
+    bufferLogs: true,
+    autoFlushLogs: false,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  await app.init();
+  const orm: MikroORM = app.get(MikroORM);
+  const server = start({ ignoreUndefined: true, ...options, prompt: '' });
+  assignToObject(server.context, new ReplContext(app).globalScope);
+  defineDefaultCommandsOnRepl(server);
   Object.assign(server.context, {
     orm,
     em: orm.em.fork(),
@@ -35,6 +51,7 @@ export async function startReplSession(config: AppConfig, options: ReplOptions =
   const inContext: REPLEval = (code, context, file, callback) =>
     inOwnContext(orm, () => evaluate.call(server, code, context, file, callback));
   (server as { eval: REPLEval }).eval = inContext;
+  server.on('exit', () => void app.close());
   server.output.write(`${HINT}\n`);
   server.setPrompt(options.prompt ?? '> ');
   server.displayPrompt();

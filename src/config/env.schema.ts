@@ -49,8 +49,8 @@ export const EnvSchema = z.object({
   DB_MIGRATE: flag,
   /** Least severe level logged: fatal, error, warn, log (default), debug, verbose. */
   LOG_LEVEL: z.enum(LOG_LEVELS).default('log'),
-  /** `text` (default, for people) or `json` (one JSON object per line, for log shippers). */
-  LOG_FORMAT: z.enum(['text', 'json']).default('text'),
+  /** `json` (one JSON object per line, for log shippers; the production default) or `text` (for people; the default elsewhere). */
+  LOG_FORMAT: z.enum(['text', 'json']).optional(),
   /** When set, every API route requires `Authorization: Bearer <API_TOKEN>`. */
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Lets `NODE_ENV=production` start without `API_TOKEN`, on purpose. */
@@ -63,6 +63,8 @@ export const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Test builds only (`NODE_ENV=test`): delays every request, so a spec can catch one in flight. */
   TEST_REQUEST_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  /** Test builds only (`NODE_ENV=test`): on this signal the process throws an uncaught error, so a spec can check fatal errors. */
+  TEST_FATAL_SIGNAL: z.enum(['SIGUSR2', 'SIGHUP']).optional(),
   /** Processes serving the port through node:cluster: a count, or `auto` for one per core. */
   WORKERS: z
     .string()
@@ -86,13 +88,15 @@ export interface AppConfig {
   dbStatementBudget: number;
   metrics: boolean;
   logLevel: LogLevelName;
-  logFormat: RawEnv['LOG_FORMAT'];
+  logFormat: 'text' | 'json';
   /** `undefined`: the API is open (development, or production with ALLOW_ANONYMOUS=1). */
   apiToken: string | undefined;
   corsOrigins: string[];
   shutdownTimeoutMs: number;
   /** Always 0 outside `NODE_ENV=test`. */
   testRequestDelayMs: number;
+  /** Always undefined outside `NODE_ENV=test`. */
+  testFatalSignal: NodeJS.Signals | undefined;
   workers: number;
 }
 
@@ -129,11 +133,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dbStatementBudget: raw.DB_STATEMENT_BUDGET,
     metrics: raw.METRICS,
     logLevel: raw.LOG_LEVEL,
-    logFormat: raw.LOG_FORMAT,
+    logFormat: raw.LOG_FORMAT ?? (raw.NODE_ENV === 'production' ? 'json' : 'text'),
     apiToken: raw.API_TOKEN,
     corsOrigins: raw.CORS_ORIGINS,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     testRequestDelayMs: raw.NODE_ENV === 'test' ? raw.TEST_REQUEST_DELAY_MS : 0,
+    testFatalSignal: raw.NODE_ENV === 'test' ? raw.TEST_FATAL_SIGNAL : undefined,
     workers: resolveWorkers(raw.WORKERS),
   };
 }

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import type { ErrorBody } from '../common/error-body.schema.js';
 import { DomainError } from '../common/errors.js';
 import { translateDbError } from '../database/errors.js';
-import { requestIdOf } from '../observability/request-id.middleware.js';
+import { requestIdOf } from '../observability/request-id.js';
 
 export type { ErrorBody } from '../common/error-body.schema.js';
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { hasConnectionPool, readPoolStats, type PoolStats } from '../database/postgresql/pool-stats.js';
-import type { RequestLogEntry } from './request-log.middleware.js';
+import type { RequestLogEntry } from './http-request-figures.js';
 
 /** Seconds; from a cached lookup (~1 ms) to a slow export. */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -1,21 +1,42 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import { requestIdOf } from './request-id.js';
 import { currentDbStats, type RequestDbStats } from './request-db-stats.js';
 
-const statsByRequest = new WeakMap<Request, RequestDbStats>();
+/** What one request's log line says (besides the level, time and pid pino adds). */
+export interface RequestLogEntry {
+  method: string;
+  /** Without the query string, which can carry personal data such as an e-mail filter. */
+  path: string;
+  /** The matched route's template (`/users/:id`), or `unmatched`. */
+  route: string;
+  status: number | 'aborted';
+  durationMs: number;
+  requestId: string | undefined;
+  /** SQL statements the request's unit of work ran (BEGIN/COMMIT included). */
+  dbStatements: number;
+  /** Entities in the request's identity map when it ended. */
+  dbEntities: number;
+}
+
+interface Figures {
+  started: number;
+  stats: RequestDbStats | undefined;
+}
+
+const figuresByRequest = new WeakMap<Request, Figures>();
+
+/**
+ * Ties `req` to the figures of the request context it runs in, and notes when it started.
+ * Called by the request-figures middleware, which runs inside the context DatabaseModule opened
+ * for the request (global modules' middleware is mounted first).
+ */
+export function startFigures(req: Request): void {
+  figuresByRequest.set(req, { started: performance.now(), stats: currentDbStats() });
+}
 
 /** The database figures of an HTTP request's context; undefined when it ran outside one. */
 export function dbStatsOf(req: Request): RequestDbStats | undefined {
-  return statsByRequest.get(req);
-}
-
-/**
- * Ties `req` to the figures of the request context it runs in. The request log calls it as the
- * request arrives, inside the context DatabaseModule opened for it (global modules' middleware
- * runs first), so no per-request interceptor is needed.
- */
-export function bindDbStats(req: Request): void {
-  const stats = currentDbStats();
-  if (stats !== undefined) statsByRequest.set(req, stats);
+  return figuresByRequest.get(req)?.stats;
 }
 
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -27,4 +48,22 @@ export const UNMATCHED_ROUTE = 'unmatched';
 export function routeOf(req: Request): string {
   const path = (req as { route?: { path?: unknown } }).route?.path;
   return typeof path === 'string' && !path.includes('*') ? path : UNMATCHED_ROUTE;
+}
+
+/** The request's log entry, read when its response is done (or its client went away). */
+export function requestLogEntry(req: Request, res: Response): RequestLogEntry {
+  const figures = figuresByRequest.get(req);
+  const stats = figures?.stats;
+  const url = req.originalUrl ?? req.url;
+  const query = url.indexOf('?');
+  return {
+    method: req.method,
+    path: query === -1 ? url : url.slice(0, query),
+    route: routeOf(req),
+    status: res.writableFinished ? res.statusCode : 'aborted',
+    durationMs: figures ? Math.round((performance.now() - figures.started) * 100) / 100 : 0,
+    requestId: requestIdOf(req),
+    dbStatements: stats?.statements ?? 0,
+    dbEntities: stats?.entities() ?? 0,
+  };
 }

@@ -1,7 +1,8 @@
 /**
- * Owns: everything that measures a request: statement counting (statement-counting.logger.ts),
- * the request's figures (request-db-stats.ts), SQL redaction, request ids, the request log, the
- * statement budget and the Prometheus metrics. Must not import: features, http, the app.
+ * Owns: everything that measures a request: request ids and the request log (pino through
+ * nestjs-pino / pino-http), statement counting (statement-counting.logger.ts), the request's
+ * figures (request-db-stats.ts, http-request-figures.ts), SQL redaction, the statement budget and
+ * the Prometheus metrics. Must not import: features, http, the app.
  */
 import {
   type DynamicModule,
@@ -13,20 +14,31 @@ import {
   RequestMethod,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { APP_CONFIG } from '../config/app-config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { AppMetrics } from './app-metrics.js';
+import { createLogDestination, loggerParams } from './log-options.js';
 import { MetricsController } from './metrics.controller.js';
-import { requestIdMiddleware } from './request-id.middleware.js';
-import { requestLogMiddleware } from './request-log.middleware.js';
+import { requestFiguresMiddleware } from './request-figures.middleware.js';
 import { StatementBudgetInterceptor } from './statement-budget.interceptor.js';
+
+export interface ObservabilityOptions {
+  /** Where the JSON log lines go instead of stdout (the specs collect them; forces LOG_FORMAT=json). */
+  logDestination?: DestinationStream;
+}
+
+/** Routes that run many statements by design: the export reads 1000 rows per statement, streamed. */
+const BUDGET_EXEMPT = new Set(['/users/export']);
 
 /**
  * What a request did, made visible: a request id and one log line per request carrying its
  * database figures (and with DB_DEBUG the X-DB-* headers), the statement budget, and with
  * METRICS=1 the Prometheus metrics at `/metrics` (without METRICS the route does not exist).
- * Its middleware runs inside the request context DatabaseModule opens (global modules' middleware
- * is mounted first) and before HttpModule's body parsers, so even a 413 is logged with its id.
+ * nestjs-pino's middleware (a global module's, so mounted first with the request context) assigns
+ * the request id and writes the line; this module's own middleware binds the figures inside the
+ * request context, before HttpModule's body parsers, so even a 413 is logged with its id.
  */
 @Module({})
 export class ObservabilityModule implements NestModule {
@@ -35,9 +47,12 @@ export class ObservabilityModule implements NestModule {
     @Optional() private readonly metrics?: AppMetrics,
   ) {}
 
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, options: ObservabilityOptions = {}): DynamicModule {
+    const settings = options.logDestination ? { ...config, logFormat: 'json' as const } : config;
+    const destination = settings.logFormat === 'json' ? (options.logDestination ?? createLogDestination()) : undefined;
     return {
       module: ObservabilityModule,
+      imports: [LoggerModule.forRoot(loggerParams({ config: settings, destination }))],
       controllers: config.metrics ? [MetricsController] : [],
       providers: [
         ...(config.nodeEnv === 'test' && config.dbStatementBudget > 0
@@ -53,12 +68,11 @@ export class ObservabilityModule implements NestModule {
     const { config, metrics } = this;
     consumer
       .apply(
-        requestIdMiddleware,
-        requestLogMiddleware({
-          format: config.logFormat,
+        requestFiguresMiddleware({
           // The figures are for developers; production responses never show them.
           dbHeaders: config.dbDebug && config.nodeEnv !== 'production',
           statementBudget: config.dbStatementBudget,
+          budgetExempt: BUDGET_EXEMPT,
           onFinished: metrics && ((entry) => metrics.observe(entry)),
         }),
       )

@@ -17,7 +17,8 @@ beforeEach(async () => {
   input = new PassThrough();
   const out = new PassThrough();
   out.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url });
+  // At LOG_LEVEL=warn the app's start-up lines stay out of the test output.
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: db.url });
   server = await startReplSession(config, { input, output: out, terminal: false, prompt: '> ' });
 });
 afterEach(async () => {

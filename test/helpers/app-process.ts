@@ -59,14 +59,14 @@ export async function spawnApp(env: Record<string, string> = {}, options: SpawnO
   const stdout: string[] = [];
   const stderr: string[] = [];
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
-  collectLines(child.stdout!, (line) => {
+  collectLines(child.stdout, (line) => {
     stdout.push(line);
     for (const waiter of waiters.filter((w) => w.pattern.test(line))) {
       waiters.splice(waiters.indexOf(waiter), 1);
       waiter.resolve(line);
     }
   });
-  collectLines(child.stderr!, (line) => stderr.push(line));
+  collectLines(child.stderr, (line) => stderr.push(line));
   const exited = new Promise<Exit>((done) => child.once('exit', (code, signal) => done({ code, signal })));
 
   const waitForLine = (pattern: RegExp): Promise<string> => {

@@ -1,12 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MikroORM } from '@mikro-orm/core';
-import type { LoggerService } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import { Logger } from 'nestjs-pino';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/env.schema.js';
+import type { RequestLogEntry } from '../../src/observability/http-request-figures.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export { tempDir } from './temp-dir.js';
@@ -17,8 +19,15 @@ export interface TestApp {
   http: TestAgent;
   /** The app's DATABASE_URL. */
   databaseUrl: string;
-  /** What the app logged, when started with `logs: true` (Nest's logger calls, in order). */
+  /** What the app logged (pino's JSON lines, parsed, in order): kept for every app, printed by none. */
   logs: LogRecord[];
+  /**
+   * Waits (at most 2 s) until `logs` holds a line matching `match`, and returns the matches: lines
+   * written when a response's connection closes can trail the client's last byte by a moment.
+   */
+  logged(match: (record: LogRecord) => boolean): Promise<LogRecord[]>;
+  /** The request log lines (pino-http's, one per finished request), with their figures. */
+  requestLines(): (LogRecord & RequestLogEntry)[];
   /** Rows in a table, counted with plain SQL outside any request. */
   count(table: string): Promise<number>;
   close(): Promise<void>;
@@ -31,36 +40,25 @@ export interface StartOptions {
    */
   db?: string;
   env?: Record<string, string>;
-  /** Collect the app's log calls in `logs` (otherwise the app logs nothing). */
-  logs?: boolean;
 }
 
+/** One JSON line the app's pino logger wrote: `level` (pino's name), `context`, `msg`, and its fields. */
 export interface LogRecord {
-  level: 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
-  context: string | undefined;
-  /** The first argument as given: a string, or an object such as a request's log entry. */
-  message: unknown;
+  level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  context?: string;
+  msg?: string;
+  requestId?: string;
+  [field: string]: unknown;
 }
 
-/** A Nest logger that keeps every call; the last argument of each is its context. */
-function collectingLogger(records: LogRecord[]): LoggerService {
-  const keep =
-    (level: LogRecord['level']) =>
-    (message: unknown, ...rest: unknown[]) =>
-      void records.push({
-        level,
-        message,
-        context: typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined,
-      });
-  return {
-    log: keep('log'),
-    error: keep('error'),
-    warn: keep('warn'),
-    debug: keep('debug'),
-    verbose: keep('verbose'),
-    fatal: keep('fatal'),
-  };
-}
+/**
+ * The pino destination of every app a spec file starts: it parses each line into the `logs` of
+ * the app started last. One for the whole process because nestjs-pino keeps one root logger per
+ * process (built by the first app: a server runs one app); specs start their apps one after the
+ * other, so the newest app is the one logging.
+ */
+const sink = { records: [] as LogRecord[] };
+const collectingDestination = { write: (line: string) => void sink.records.push(JSON.parse(line) as LogRecord) };
 
 /**
  * Boots the real AppModule (real MikroORM, real SQLite or PostgreSQL) behind supertest,
@@ -71,15 +69,17 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const url = options.db ?? db!.url;
   let app: NestExpressApplication | undefined;
   const logs: LogRecord[] = [];
+  sink.records = logs;
   try {
     const config = loadConfig({ NODE_ENV: 'test', ...options.env, DATABASE_URL: url });
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule.forRoot(config, { logDestination: collectingDestination })],
+    }).compile();
     app = configureApp(
-      moduleRef.createNestApplication<NestExpressApplication>({
-        bodyParser: false,
-        logger: options.logs ? collectingLogger(logs) : false,
-      }),
+      moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true }),
     );
+    // Nest's own lines go through pino too, as in main.ts, into `logs` instead of stdout.
+    app.useLogger(app.get(Logger));
     await app.init();
   } catch (error) {
     // A failed start still opened the ORM: close it before its database goes.
@@ -94,6 +94,12 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     orm,
     logs,
     http: request(app.getHttpServer()),
+    async logged(match) {
+      for (let waited = 0; waited < 2000 && !logs.some(match); waited += 10) await sleep(10);
+      return logs.filter(match);
+    },
+    requestLines: () =>
+      logs.filter((r) => r.context === 'HTTP' && 'dbStatements' in r) as (LogRecord & RequestLogEntry)[],
     async count(table) {
       const rows = await orm.driver.getConnection().execute<{ n: number }[]>(`select count(*) as n from ${table}`);
       return Number(rows[0].n);

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { RequestLogEntry } from '../../src/observability/request-log.middleware.js';
+import type { RequestLogEntry } from '../../src/observability/http-request-figures.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
 
 /** Requests per run: once one after the other, once all at the same time. */
@@ -14,7 +14,7 @@ let userIds: number[];
 
 beforeAll(async () => {
   // A long pool wait: on PostgreSQL 1000 requests at once queue for 10 connections.
-  t = await startApp({ logs: true, env: { LOG_FORMAT: 'json', DB_POOL_TIMEOUT_MS: '120000' } });
+  t = await startApp({ env: { LOG_FORMAT: 'json', DB_POOL_TIMEOUT_MS: '120000' } });
   const items = Array.from({ length: USERS }, (_, i) => ({ name: `u${i}`, email: `u${i}@example.com` }));
   userIds = (await t.http.post('/users/bulk').send(items).expect(201)).body.ids as number[];
   for (const id of userIds) {
@@ -59,9 +59,7 @@ async function request(run: string, i: number): Promise<{ requestId: string; all
 }
 
 function entriesById(): Map<string, RequestLogEntry> {
-  const entries = t.logs
-    .filter((r) => r.context === 'HTTP' && r.level === 'log')
-    .map((r) => r.message as RequestLogEntry);
+  const entries: RequestLogEntry[] = t.requestLines();
   return new Map(entries.map((entry) => [entry.requestId!, entry]));
 }
 

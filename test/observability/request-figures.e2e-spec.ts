@@ -1,6 +1,6 @@
 import { inOwnContext } from '../../src/database/orm/own-context.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RequestLogEntry } from '../../src/observability/request-log.middleware.js';
+import type { RequestLogEntry } from '../../src/observability/http-request-figures.js';
 import { currentDbStats, recordStatement } from '../../src/observability/request-db-stats.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { recordStatements } from '../helpers/statements.js';
@@ -14,10 +14,7 @@ afterEach(async () => {
 
 /** The request log entries the app wrote (LOG_FORMAT=json), by request id. */
 function entryOf(app: TestApp, requestId: string): RequestLogEntry {
-  const entries = app.logs
-    .filter((r) => r.context === 'HTTP' && r.level === 'log')
-    .map((r) => r.message as RequestLogEntry)
-    .filter((e) => e.requestId === requestId);
+  const entries = app.requestLines().filter((e) => e.requestId === requestId);
   expect(entries).toHaveLength(1);
   return entries[0];
 }
@@ -39,7 +36,7 @@ async function seed(app: TestApp): Promise<{ ann: number; bob: number }> {
 
 describe('the request log line', () => {
   it('carries the statements the ORM ran for the request and the entities its identity map held', async () => {
-    t = await startApp({ logs: true, env: { LOG_FORMAT: 'json' } });
+    t = await startApp({ env: { LOG_FORMAT: 'json' } });
     const app = t;
     const { ann } = await seed(app);
     const cases: [string, () => PromiseLike<unknown>, number, number][] = [
@@ -116,22 +113,22 @@ describe('DB_STATEMENT_BUDGET', () => {
   });
 
   it('elsewhere, logs one warning naming route, count and the first statements without their values', async () => {
-    t = await startApp({ logs: true, env: { NODE_ENV: 'development', DB_DEBUG: '1', DB_STATEMENT_BUDGET: '1' } });
+    t = await startApp({ env: { NODE_ENV: 'development', DB_DEBUG: '1', DB_STATEMENT_BUDGET: '1' } });
     await t.http.get('/users/1').expect(404);
     await t.http.get('/users?name=ann&perPage=7').expect(200);
-    const warnings = t.logs.filter((r) => r.context === 'HTTP' && r.level === 'warn').map((r) => String(r.message));
+    const warnings = (await t.logged((r) => r.context === 'HTTP' && r.level === 'warn')).map((r) => String(r.msg));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(
-      /^GET \/users ran 2 SQL statements, over DB_STATEMENT_BUDGET=1 \(id=[\w-]+\); first 2: select .* \| select .*$/,
+      /^GET \/users ran 2 SQL statements, over DB_STATEMENT_BUDGET=1; first 2: select .* \| select .*$/,
     );
     // The SQL log (DB_DEBUG) had the values inlined; the warning does not.
-    expect(t.logs.some((r) => /'ann'/.test(String(r.message)) && /\b7\b/.test(String(r.message)))).toBe(true);
+    expect(t.logs.some((r) => /'ann'/.test(String(r.msg)) && /\b7\b/.test(String(r.msg)))).toBe(true);
     expect(warnings[0]).not.toMatch(/ann|\b7\b/);
     expect(warnings[0]).toMatch(/= \? /);
   });
 
   it('is off at 0', async () => {
-    t = await startApp({ logs: true, env: { DB_STATEMENT_BUDGET: '0' } });
+    t = await startApp({ env: { DB_STATEMENT_BUDGET: '0' } });
     await t.http.post('/users').send({ name: 'ann', email: 'ann@example.com' }).expect(201);
     expect(t.logs.filter((r) => r.level === 'warn')).toEqual([]);
   });

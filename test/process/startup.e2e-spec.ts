@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runUntilExit, startAppProcess } from '../helpers/app-process.js';
 import { createTestDatabase, onPostgres, testDbKind, type TestDatabase } from '../helpers/test-database.js';
@@ -37,6 +38,25 @@ describe.skipIf(onPostgres)('start-up refuses an unusable DATABASE_URL with one 
     expect(result.code).toBe(1);
     expect(onlyLine(result.stderr)).toMatch(message);
     expect(result.stderr).not.toContain('    at ');
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('start-up refuses a port in use with one line, exit 1', () => {
+  it('names the address and the variable, and prints nothing before it', async () => {
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const result = await runUntilExit({ PORT: String(port) });
+      expect(result.code).toBe(1);
+      expect(onlyLine(result.stderr)).toBe(
+        `users-service: cannot listen on 127.0.0.1:${port}: the port is in use (set PORT)`,
+      );
+      expect(result.stdout).toBe('');
+    } finally {
+      await new Promise((done) => taken.close(done));
+    }
   });
 });
 

@@ -1,0 +1,120 @@
+import { RequestMethod } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Params } from 'nestjs-pino';
+import pino, { type DestinationStream, type Level } from 'pino';
+import type { Options } from 'pino-http';
+import type { AppConfig, LogLevelName } from '../config/env.schema.js';
+import { requestLogEntry } from './http-request-figures.js';
+import { assignRequestId } from './request-id.js';
+
+/** LOG_LEVEL keeps Nest's names (the service's logger is Nest's); pino's equivalents. */
+export const PINO_LEVELS: Record<LogLevelName, Level> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
+
+/** Fields the text format prints inside its message, so it does not repeat them as JSON. */
+const SHOWN_IN_TEXT = [
+  'pid',
+  'hostname',
+  'context',
+  'requestId',
+  'figures',
+  'method',
+  'path',
+  'route',
+  'status',
+  'durationMs',
+  'dbStatements',
+  'dbEntities',
+];
+
+/**
+ * Where the JSON lines go: stdout through an asynchronous SonicBoom, so a request never waits for
+ * the write (Nest's ConsoleLogger wrote synchronously: 8 % of a request in the profile). pino
+ * writes what it still buffers synchronously when the process exits.
+ */
+export function createLogDestination(): pino.DestinationStream & { flushSync(): void } {
+  return pino.destination({ dest: 1, sync: false });
+}
+
+export interface LogSettings {
+  config: Pick<AppConfig, 'logLevel' | 'logFormat'>;
+  /** Where JSON lines go: stdout's asynchronous destination, or a spec's collector; none for `text`. */
+  destination: DestinationStream | undefined;
+}
+
+/**
+ * nestjs-pino's parameters: one pino logger for the app's own lines (Nest's Logger calls, the SQL
+ * of DB_DEBUG) and, through pino-http, one line per request when its response is done, carrying
+ * the request id and its unit of work's figures. Request-scoped lines (the request line, SQL
+ * lines, warnings and errors logged during the request) carry `requestId` because nestjs-pino
+ * binds each request's child logger in its AsyncLocalStorage.
+ *
+ * `LOG_FORMAT=text` pretty-prints through pino-pretty in a worker thread (pino's transport), for
+ * development; `json` (the production default) writes plain JSON lines.
+ */
+export function loggerParams({ config, destination }: LogSettings): Params {
+  const level = PINO_LEVELS[config.logLevel];
+  const text = config.logFormat === 'text';
+  const options: Options = {
+    level,
+    // Level names instead of pino's numbers, for people and collectors alike.
+    formatters: { level: (label) => ({ level: label }) },
+    genReqId: (req, res) => assignRequestId(req, res),
+    customAttributeKeys: { reqId: 'requestId' },
+    // Only the request id is bound to the request's logger; the request line carries the rest.
+    // Without these, pino-http would serialise the whole request (headers included) into every
+    // request's child logger.
+    quietReqLogger: true,
+    quietResLogger: true,
+    wrapSerializers: false,
+    serializers: { req: () => undefined, res: () => undefined, err: pino.stdSerializers.err },
+    // Below `info` no request line is written: skip building it too.
+    autoLogging: pino.levels.values[level] <= pino.levels.values.info,
+    customLogLevel: () => 'info',
+    customSuccessObject: (req, res) => requestLine(req as Request, res as Response, text),
+    customErrorObject: (req, res) => requestLine(req as Request, res as Response, text),
+    customSuccessMessage: (req, res) => requestMessage(req as Request, res as Response),
+    customErrorMessage: (req, res) => requestMessage(req as Request, res as Response),
+    ...(text ? { transport: prettyTransport() } : {}),
+  };
+  return {
+    pinoHttp: text || destination === undefined ? options : [options, destination],
+    // Every path, unmatched ones (404s) included.
+    forRoutes: [{ path: '{/*splat}', method: RequestMethod.ALL }],
+  };
+}
+
+/** The request's entry, minus `requestId`, which the request's logger already binds. */
+function requestLine(req: Request, res: Response, text: boolean): object {
+  const { requestId: _bound, ...entry } = requestLogEntry(req, res);
+  return {
+    context: 'HTTP',
+    ...entry,
+    ...(text ? { figures: `dbStatements=${entry.dbStatements} dbEntities=${entry.dbEntities}` } : {}),
+  };
+}
+
+function requestMessage(req: Request, res: Response): string {
+  const entry = requestLogEntry(req, res);
+  return `${entry.method} ${entry.path} ${entry.status} ${entry.durationMs}ms`;
+}
+
+function prettyTransport(): NonNullable<Options['transport']> {
+  const { isTTY } = process.stdout as { isTTY?: boolean };
+  return {
+    target: 'pino-pretty',
+    options: {
+      colorize: isTTY === true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      singleLine: true,
+      ignore: SHOWN_IN_TEXT.join(','),
+      messageFormat: '{if context}[{context}] {end}{msg}{if requestId} id={requestId}{end}{if figures} {figures}{end}',
+    },
+  };
+}
