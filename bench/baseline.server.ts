@@ -8,6 +8,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import Database from 'better-sqlite3';
 
 const BODY_LIMIT = 1024 * 1024;
+const POSTS_SELECT = `select p.id, p.title, p.body, p.created_at, u.id as author_id, u.name as author_name
+  from posts p join users u on u.id = p.author_id`;
 const USER_COLUMNS = 'id, name, email, created_at, updated_at';
 
 interface UserRow {
@@ -40,6 +42,10 @@ function openDatabase(file: string) {
        order by p.created_at desc, p.id desc limit ? offset ?`,
     ),
     postsCount: db.prepare('select count(*) as n from posts').pluck(),
+    postsFirst: db.prepare(`${POSTS_SELECT} order by p.created_at desc, p.id desc limit ?`),
+    postsAfter: db.prepare(
+      `${POSTS_SELECT} where (p.created_at, p.id) < (?, ?) order by p.created_at desc, p.id desc limit ?`,
+    ),
     exportChunk: db.prepare(`select ${USER_COLUMNS} from users where id > ? order by id limit 1000`),
   };
 }
@@ -135,6 +141,47 @@ async function exportUsers(db: Db, res: ServerResponse): Promise<void> {
   res.end();
 }
 
+interface PostRow {
+  id: number;
+  title: string;
+  body: string;
+  created_at: number;
+  author_id: number;
+  author_name: string;
+}
+
+function postView(row: PostRow) {
+  return {
+    id: row.id,
+    title: row.title,
+    body: row.body,
+    createdAt: new Date(row.created_at).toISOString(),
+    author: { id: row.author_id, name: row.author_name },
+  };
+}
+
+/** Keyset pages: `?limit=N[&cursor=C]`, the cursor being the last row's (created_at, id), base64url JSON. */
+function postsByCursor(db: Db, query: URLSearchParams, res: ServerResponse): void {
+  const limit = Number(query.get('limit'));
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return fail(res, 400, 'bad limit');
+  const cursor = query.get('cursor');
+  let after: [number, number] | undefined;
+  if (cursor !== null) {
+    try {
+      after = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [number, number];
+    } catch {
+      return fail(res, 400, 'bad cursor');
+    }
+  }
+  const rows = (after ? db.postsAfter.all(after[0], after[1], limit + 1) : db.postsFirst.all(limit + 1)) as PostRow[];
+  const hasNextPage = rows.length > limit;
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  const nextCursor =
+    hasNextPage && last ? Buffer.from(JSON.stringify([last.created_at, last.id])).toString('base64url') : null;
+  send(res, 200, { items: items.map(postView), nextCursor, hasNextPage });
+}
+
 async function handle(db: Db, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://x');
   const parts = url.pathname.split('/').filter(Boolean);
@@ -206,6 +253,9 @@ async function handle(db: Db, req: IncomingMessage, res: ServerResponse): Promis
       }
       return send(res, 200, view(next));
     }
+  }
+  if (parts[0] === 'posts' && parts.length === 1 && req.method === 'GET' && url.searchParams.has('limit')) {
+    return postsByCursor(db, url.searchParams, res);
   }
   if (parts[0] === 'posts' && parts.length === 1 && req.method === 'GET') {
     const page = pageParams(url.searchParams);

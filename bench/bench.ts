@@ -1,43 +1,55 @@
 /**
- * `npm run bench [-- options]`: the app against the raw baseline, alternating in one run.
+ * `npm run bench [-- options]`: the app against a raw baseline server, in one run, strictly
+ * alternating (app, baseline, app, baseline, …) for `--rounds` rounds (default 3), reporting the
+ * median and min–max of each side and marking a scenario **noisy** when its rounds disagree by more
+ * than 15% or the baseline serves less than a short calibration at the start measured.
  * `npm run bench -- soak`: 100 000 mixed requests against the app, memory at start, middle, end.
+ *
  * Options: --connections/-c 64, --duration/-d 10 (s), --scenario/-s get-user,create-user,
- * --rounds 1, --warmup 2 (s), --json FILE, --svg FILE, --cpu-prof DIR (profiles the app),
- * --no-build, --verbose. WORKERS=N|auto (or --workers) runs both servers as N processes.
- * --before DIR (a copy of an earlier `dist/`, e.g. dist/before) runs that build as a third server
- * in the same rotation, to measure one change's effect as an after/before ratio.
+ * --rounds 3, --warmup 2 (s), --calibration 3 (s), --db sqlite|postgresql://… (PostgreSQL: scratch
+ * databases created and dropped by the run), --api-token (the app requires a bearer token),
+ * --no-log-compare (skip the LOG_LEVEL=warn server on get-user), --json FILE, --svg FILE,
+ * --cpu-prof DIR (profiles the app), --before DIR (an earlier build, e.g. dist/before, as a third
+ * server), --no-build, --verbose. WORKERS=N|auto (or --workers) runs the servers as N processes.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { prepareDatabases, type BenchDatabases } from './databases.ts';
 import { measureExport, probe, runLoad, type LoadResult } from './load.ts';
+import { busyProcesses, loadAverage, machineDescription } from './machine.ts';
 import { toMarkdown, writeJson, writeSvg, type Report, type Row, type Side } from './report.ts';
-import { EXPORT_ROWS, SCENARIOS, type Scenario } from './scenarios.ts';
-import { copyDatabase, createSeededDatabase, growUsers } from './seed.ts';
+import { median, noiseReason, spreadOf } from './rounds.ts';
+import { EXPORT_ROWS, SCENARIOS, type BenchRequest, type Scenario } from './scenarios.ts';
 import { startServer, type Server } from './servers.ts';
 import { runSoak } from './soak.ts';
+import { evaluateTargets } from './targets.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const APP_PORT = 3410;
-const BASELINE_PORT = 3411;
-const BEFORE_PORT = 3412;
+const PORTS = { app: 3410, baseline: 3411, before: 3412, logOff: 3413, exportApp: 3414 };
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
+  allowNegative: true,
   options: {
     connections: { type: 'string', short: 'c', default: '64' },
     duration: { type: 'string', short: 'd', default: '10' },
     scenario: { type: 'string', short: 's' },
-    rounds: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '3' },
     warmup: { type: 'string', default: '2' },
+    calibration: { type: 'string', default: '3' },
     workers: { type: 'string', default: process.env.WORKERS ?? '1' },
+    db: { type: 'string', default: 'sqlite' },
+    'api-token': { type: 'boolean', default: false },
+    'log-compare': { type: 'boolean', default: true },
     json: { type: 'string' },
     svg: { type: 'string' },
     'cpu-prof': { type: 'string' },
     before: { type: 'string' },
-    'no-build': { type: 'boolean', default: false },
+    build: { type: 'boolean', default: true },
     verbose: { type: 'boolean', default: false },
   },
 });
@@ -46,209 +58,358 @@ const connections = Number(values.connections);
 const duration = Number(values.duration);
 const rounds = Number(values.rounds);
 const warmup = Number(values.warmup);
+const calibration = Number(values.calibration);
 const workers = values.workers === 'auto' ? availableParallelism() : Number(values.workers);
-if (![connections, duration, rounds, workers].every((n) => Number.isInteger(n) && n > 0) || !(warmup >= 0)) {
+if (
+  ![connections, duration, rounds, workers].every((n) => Number.isInteger(n) && n > 0) ||
+  !(warmup >= 0) ||
+  !(calibration >= 0)
+) {
   console.error('bench: --connections, --duration, --rounds and WORKERS must be positive integers');
   process.exit(2);
 }
+const dbKind: 'sqlite' | 'postgresql' | undefined = values.db.startsWith('postgres')
+  ? 'postgresql'
+  : values.db === 'sqlite'
+    ? 'sqlite'
+    : undefined;
+if (!dbKind) {
+  console.error(`bench: --db must be sqlite or a postgresql:// URL, not ${values.db}`);
+  process.exit(2);
+}
 const wanted = values.scenario?.split(',').map((s) => s.trim());
-const scenarios = SCENARIOS.filter((s) => !wanted || wanted.some((w) => s.name.includes(w)));
+const scenarios = SCENARIOS.filter((s) => !wanted || wanted.includes(s.name));
 if (scenarios.length === 0) {
-  console.error(`bench: no scenario matches ${values.scenario}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  console.error(`bench: no scenario named ${values.scenario}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   process.exit(2);
 }
 
+const apiToken = values['api-token'] ? randomBytes(24).toString('base64url') : undefined;
+/** What the load generator sends to every server (the baseline ignores it). */
+const headers: Record<string, string> = apiToken ? { authorization: `Bearer ${apiToken}` } : {};
 const log = (message: string) => console.log(message);
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
+/** The app as production runs it: JSON request log on, one line per request, to a file. */
+function appEnv(databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: databaseUrl,
+    WORKERS: String(workers),
+    ...(apiToken ? { API_TOKEN: apiToken } : { ALLOW_ANONYMOUS: '1' }),
+    ...extra,
+  };
+}
+
 async function main(): Promise<void> {
-  if (!values['no-build']) {
+  if (values.build) {
     log('building the app (nest build)…');
     execFileSync(process.execPath, [join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build'], {
       cwd: ROOT,
       stdio: 'inherit',
     });
   }
+  log(`machine: ${machineDescription()}; ${loadAverage()}`);
+  const busy = await busyProcesses(new Set([process.pid]));
+  log(busy.length > 0 ? `busy before the run: ${busy.join(', ')}` : 'nothing else is using the CPU');
+
   const dir = mkdtempSync(join(tmpdir(), 'users-bench-'));
   const servers: Server[] = [];
+  let databases: BenchDatabases | undefined;
   try {
-    const seeded = join(dir, 'seed.sqlite3');
-    log(`seeding ${seeded} (10 000 users, 20 000 posts)…`);
-    createSeededDatabase(seeded, ROOT);
-    const appDb = join(dir, 'app.sqlite3');
-    const baselineDb = join(dir, 'baseline.sqlite3');
-    copyDatabase(seeded, appDb);
-    copyDatabase(seeded, baselineDb);
-    const beforeDb = join(dir, 'before.sqlite3');
-    if (values.before) copyDatabase(seeded, beforeDb);
-
+    const names = ['app', 'baseline', ...(values.before ? ['before'] : [])];
+    databases = await prepareDatabases(dbKind!, values.db, names, dir, ROOT, log);
     const soak = positionals[0] === 'soak';
     const cpuProf = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])] : [];
-    const app = await startServer({
-      name: 'app',
-      port: APP_PORT,
-      script: 'dist/src/main.js',
-      nodeArgs: [...cpuProf, ...(soak ? ['--expose-gc'] : [])],
-      env: { DATABASE_URL: `sqlite:${appDb}`, NODE_ENV: 'development', WORKERS: String(workers) },
-      cwd: ROOT,
-      verbose: values.verbose,
-    });
+    const start = (name: string, port: number, script: string, env: Record<string, string>, nodeArgs: string[] = []) =>
+      startServer({
+        name,
+        port,
+        script,
+        env,
+        nodeArgs,
+        cwd: ROOT,
+        logFile: join(dir, `${name}.log`),
+        verbose: values.verbose,
+      });
+
+    const app = await start('app', PORTS.app, 'dist/src/main.js', appEnv(databases.url('app')), [
+      ...cpuProf,
+      ...(soak ? ['--expose-gc'] : []),
+    ]);
     servers.push(app);
-    if (soak) {
-      await runSoak(app, connections);
-      return;
-    }
-    const baseline = await startServer({
-      name: 'baseline',
-      port: BASELINE_PORT,
-      script: 'bench/baseline.server.ts',
-      env: { DB_FILE: baselineDb, WORKERS: String(workers) },
-      cwd: ROOT,
-      verbose: values.verbose,
+    if (soak) return await runSoak(app, connections);
+
+    const baseline = await start('baseline', PORTS.baseline, databases.baselineScript, {
+      ...databases.baselineEnv('baseline'),
+      WORKERS: String(workers),
     });
     servers.push(baseline);
-    const before = values.before
-      ? await startServer({
-          name: 'before',
-          port: BEFORE_PORT,
-          script: join(values.before, 'src/main.js'),
-          env: { DATABASE_URL: `sqlite:${beforeDb}`, NODE_ENV: 'development', WORKERS: String(workers) },
-          cwd: ROOT,
-          verbose: values.verbose,
-        })
-      : undefined;
-    if (before) servers.push(before);
+    const extras: { server: Server; appliesTo: (s: Scenario) => boolean }[] = [];
+    if (values['log-compare'] && scenarios.some((s) => s.name === 'get-user')) {
+      // Same database as the app (get-user only reads): the only difference is the request log.
+      const quiet = await start(
+        'app, LOG_LEVEL=warn',
+        PORTS.logOff,
+        'dist/src/main.js',
+        appEnv(databases.url('app'), { LOG_LEVEL: 'warn' }),
+      );
+      servers.push(quiet);
+      extras.push({ server: quiet, appliesTo: (s) => s.name === 'get-user' });
+    }
+    if (values.before) {
+      const before = await start(
+        'before',
+        PORTS.before,
+        join(values.before, 'src/main.js'),
+        appEnv(databases.url('before')),
+      );
+      servers.push(before);
+      extras.push({ server: before, appliesTo: () => true });
+    }
     log(
-      `app ${app.url} and baseline ${baseline.url}, ${workers} process(es) each; ${connections} connections, ${duration} s per run\n`,
+      `app ${app.url} (NODE_ENV=production, request log on${apiToken ? ', API_TOKEN set' : ''}) and baseline ${baseline.url} on ${dbKind}; ` +
+        `${workers} process(es) each; ${connections} connections; ${rounds} rounds × ${duration} s, strictly alternating\n`,
     );
 
+    const loadScenarios = scenarios.filter((s) => s.name !== 'export');
+    const calibrations = await calibrate(loadScenarios, baseline);
     const rows: Row[] = [];
     for (const scenario of scenarios) {
-      const row =
+      rows.push(
         scenario.name === 'export'
-          ? await exportScenario(scenario, app, baseline, [appDb, baselineDb])
-          : await loadScenario(scenario, app, baseline, before);
-      rows.push(row);
+          ? await exportScenario(scenario, databases, baseline, (port) =>
+              start(`app (fresh, export)`, port, 'dist/src/main.js', appEnv(databases!.url('app'))),
+            )
+          : await loadScenario(
+              scenario,
+              app,
+              baseline,
+              extras.filter((e) => e.appliesTo(scenario)).map((e) => e.server),
+              calibrations.get(scenario.name),
+            ),
+      );
     }
-    const report: Report = {
-      date: new Date().toISOString(),
-      machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}`,
-      node: process.versions.node,
-      connections,
-      durationSeconds: duration,
-      workers,
-      rows,
-    };
-    log(`\n${toMarkdown(report)}\n`);
-    if (values.json) writeJson(values.json, report);
-    if (values.svg) writeSvg(values.svg, report);
+    report(rows);
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
+    await databases?.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Checks that both servers serve the scenario's route; the app may not have it yet. */
-async function missingRoute(scenario: Scenario, server: Server): Promise<string | undefined> {
-  const status = await probe(server.url, scenario.next());
-  return status >= 200 && status < 300 ? undefined : `probe answered ${status}`;
+function report(rows: Row[]): void {
+  const partial: Omit<Report, 'targets' | 'noisy'> = {
+    date: new Date().toISOString(),
+    machine: machineDescription(),
+    loadAverageAtStart: startLoad,
+    node: process.versions.node,
+    database: dbKind!,
+    apiToken: apiToken !== undefined,
+    connections,
+    durationSeconds: duration,
+    rounds,
+    workers,
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    rows,
+  };
+  const full: Report = { ...partial, targets: evaluateTargets(partial), noisy: rows.some((row) => row.noisy) };
+  log(`\n${toMarkdown(full)}\n`);
+  if (values.json) writeJson(values.json, full);
+  if (values.svg) writeSvg(values.svg, full);
+  const noisy = rows.filter((row) => row.noisy).map((row) => row.scenario);
+  log(
+    noisy.length === 0
+      ? `no scenario was noisy: every side's rounds agree within 15% and every baseline held its calibration (${loadAverage()})`
+      : `NOISY RUN: ${noisy.join(', ')} — do not quote these figures; run again on a quiet machine (${loadAverage()})`,
+  );
 }
 
-/** How many times more CPU per request `a` uses than `b` (the baseline), inverted: b/a. */
-const cpu = (a: Side, b: Side) => (b.cpuUs! / a.cpuUs!).toFixed(3);
+const startLoad = loadAverage();
 
-function toSide(result: LoadResult, scenario: Scenario, cpuSeconds: number): Side {
+/** A generator of requests for `server`: the scenario's own, or one built from what the server answered. */
+async function generatorFor(
+  scenario: Scenario,
+  server: Server,
+): Promise<{ next: () => BenchRequest } | { missing: string }> {
+  try {
+    const next = scenario.prepare ? await scenario.prepare(server.url, headers) : scenario.next;
+    const status = await probe(server.url, next(), headers);
+    return status >= 200 && status < 300 ? { next } : { missing: `probe answered ${status}` };
+  } catch (error) {
+    return { missing: (error as Error).message };
+  }
+}
+
+/** A short run of the baseline on every scenario at the start: what it serves on this machine now. */
+async function calibrate(list: Scenario[], baseline: Server): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (calibration === 0) return out;
+  log(`calibration: the baseline alone, ${calibration} s per scenario`);
+  for (const scenario of list) {
+    const generator = await generatorFor(scenario, baseline);
+    if ('missing' in generator) throw new Error(`baseline fails ${scenario.name}: ${generator.missing}`);
+    const c = scenario.connections?.(connections) ?? connections;
+    await runLoad(baseline.url, generator.next, { connections: c, duration: 1, headers });
+    const result = await runLoad(baseline.url, generator.next, { connections: c, duration: calibration, headers });
+    const rate = result.rps * (scenario.rowsPerRequest ?? 1);
+    out.set(scenario.name, rate);
+    log(`  ${scenario.name.padEnd(24)} ${Math.round(rate).toString().padStart(7)} ${scenario.unit}`);
+  }
+  log('');
+  return out;
+}
+
+interface RoundResult {
+  throughput: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  cpuUs: number;
+}
+
+function roundOf(result: LoadResult, scenario: Scenario, cpuSeconds: number): RoundResult {
   return {
-    cpuUs: (cpuSeconds * 1e6) / Math.max(result.total, 1),
     throughput: result.rps * (scenario.rowsPerRequest ?? 1),
     p50: result.p50,
     p99: result.p99,
     non2xx: result.non2xx,
     errors: result.errors,
+    cpuUs: (cpuSeconds * 1e6) / Math.max(result.total, 1),
   };
 }
 
-function mean(sides: Side[]): Side {
-  const avg = (pick: (s: Side) => number | undefined) =>
-    sides.reduce((sum, s) => sum + (pick(s) ?? 0), 0) / sides.length;
+function sideOf(results: RoundResult[]): Side {
+  const throughputs = results.map((r) => r.throughput);
   return {
-    throughput: avg((s) => s.throughput),
-    p50: avg((s) => s.p50),
-    p99: avg((s) => s.p99),
-    non2xx: sides.reduce((sum, s) => sum + (s.non2xx ?? 0), 0),
-    errors: sides.reduce((sum, s) => sum + (s.errors ?? 0), 0),
-    cpuUs: avg((s) => s.cpuUs),
+    throughput: median(throughputs),
+    spread: spreadOf(throughputs),
+    rounds: throughputs,
+    p50: median(results.map((r) => r.p50)),
+    p99: median(results.map((r) => r.p99)),
+    non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+    cpuUs: median(results.map((r) => r.cpuUs)),
   };
 }
 
-async function loadScenario(scenario: Scenario, app: Server, baseline: Server, before?: Server): Promise<Row> {
-  const row: Row = { scenario: scenario.name, unit: scenario.unit };
-  const missing = await missingRoute(scenario, app);
-  const baselineMissing = await missingRoute(scenario, baseline);
-  if (baselineMissing) throw new Error(`baseline fails ${scenario.name}: ${baselineMissing}`);
+async function loadScenario(
+  scenario: Scenario,
+  app: Server,
+  baseline: Server,
+  extras: Server[],
+  calibrated?: number,
+): Promise<Row> {
+  const row: Row = { scenario: scenario.name, unit: scenario.unit, noisy: false, calibration: calibrated };
+  const baselineGen = await generatorFor(scenario, baseline);
+  if ('missing' in baselineGen) throw new Error(`baseline fails ${scenario.name}: ${baselineGen.missing}`);
+  const appGen = await generatorFor(scenario, app);
+  const order: { server: Server; next: () => BenchRequest }[] = [];
+  if ('missing' in appGen) row.missing = appGen.missing;
+  else order.push({ server: app, next: appGen.next });
+  order.push({ server: baseline, next: baselineGen.next });
+  if (!row.missing)
+    for (const extra of extras) {
+      const gen = await generatorFor(scenario, extra);
+      if (!('missing' in gen)) order.push({ server: extra, next: gen.next });
+    }
   const c = scenario.connections?.(connections) ?? connections;
-  const all = missing ? [baseline] : before ? [app, baseline, before] : [app, baseline];
-  const results = new Map<Server, Side[]>(all.map((server) => [server, []]));
+  const results = new Map<Server, RoundResult[]>(order.map(({ server }) => [server, []]));
+  // The same order every round (A B A B …): each app round has its baseline round right after it.
   for (let round = 0; round < rounds; round++) {
-    // Rotate who goes first, so none always runs on a warmer (or busier) machine.
-    const order = all.map((_, i) => all[(i + round) % all.length]);
-    for (const server of order) {
-      if (warmup > 0) await runLoad(server.url, scenario.next, { connections: c, duration: warmup });
+    for (const { server, next } of order) {
+      if (warmup > 0) await runLoad(server.url, next, { connections: c, duration: warmup, headers });
       const cpuBefore = server.cpuSeconds();
-      const result = await runLoad(server.url, scenario.next, { connections: c, duration });
-      const side = toSide(result, scenario, server.cpuSeconds() - cpuBefore);
-      results.get(server)!.push(side);
+      const result = await runLoad(server.url, next, { connections: c, duration, headers });
+      const r = roundOf(result, scenario, server.cpuSeconds() - cpuBefore);
+      results.get(server)!.push(r);
       log(
-        `${scenario.name.padEnd(15)} ${server.name.padEnd(8)} ${Math.round(side.throughput).toString().padStart(7)} ${scenario.unit}  p50 ${result.p50} ms  p99 ${result.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}  cpu ${Math.round(side.cpuUs!)} µs/req`,
+        `${scenario.name.padEnd(24)} round ${round + 1} ${server.name.padEnd(21)} ${Math.round(r.throughput).toString().padStart(7)} ${scenario.unit}  p50 ${r.p50} ms  p99 ${r.p99} ms  non-2xx ${r.non2xx}  errors ${r.errors}  cpu ${Math.round(r.cpuUs)} µs/req`,
       );
     }
   }
-  row.baseline = mean(results.get(baseline)!);
-  if (missing) {
-    row.missing = missing;
-    log(`${scenario.name.padEnd(15)} app      route missing (${missing})`);
-    return row;
+  row.baseline = sideOf(results.get(baseline)!);
+  const sides = [{ name: 'baseline', rounds: row.baseline.rounds }];
+  if (!row.missing) {
+    row.app = sideOf(results.get(app)!);
+    const appRounds = results.get(app)!;
+    const paired = appRounds.map((r, i) => r.throughput / results.get(baseline)![i].throughput);
+    row.ratio = median(paired);
+    row.ratioSpread = spreadOf(paired);
+    sides.push({ name: 'app', rounds: row.app.rounds });
+    row.extras = extras
+      .filter((extra) => results.has(extra))
+      .map((extra) => {
+        const side = sideOf(results.get(extra)!);
+        sides.push({ name: extra.name, rounds: side.rounds });
+        const perRound = appRounds.map((r, i) => r.throughput / results.get(extra)![i].throughput);
+        return { name: extra.name, side, appOverExtra: median(perRound) };
+      });
   }
-  row.app = mean(results.get(app)!);
-  row.ratio = row.app.throughput / row.baseline.throughput;
-  if (before) {
-    row.before = mean(results.get(before)!);
-    row.afterBefore = row.app.throughput / row.before.throughput;
-    log(
-      `${scenario.name.padEnd(15)} req/s app/before ${row.afterBefore.toFixed(3)}×  app/baseline ${row.ratio.toFixed(3)}×  before/baseline ${(row.before.throughput / row.baseline.throughput).toFixed(3)}×\n` +
-        `${''.padEnd(15)} cpu-efficiency (baseline µs / server µs) app ${cpu(row.app, row.baseline)}×  before ${cpu(row.before, row.baseline)}×`,
-    );
-  }
+  row.noise = noiseReason(sides, calibrated);
+  row.noisy = row.noise !== undefined;
+  log(
+    `${scenario.name.padEnd(24)} ${row.ratio === undefined ? `app route missing (${row.missing})` : `app/baseline median ${row.ratio.toFixed(3)}× (${row.ratioSpread!.min.toFixed(3)}–${row.ratioSpread!.max.toFixed(3)})`}` +
+      `${(row.extras ?? []).map((e) => `, app / ${e.name} ${e.appOverExtra.toFixed(3)}×`).join('')}${row.noisy ? `  NOISY: ${row.noise}` : ''}\n`,
+  );
   return row;
 }
 
-async function exportScenario(scenario: Scenario, app: Server, baseline: Server, files: string[]): Promise<Row> {
-  const row: Row = { scenario: scenario.name, unit: scenario.unit };
-  const missing = await missingRoute(scenario, app);
+/**
+ * Export streams the whole users table once per run: three runs per side, alternating, each app
+ * run on a fresh process (its peak RSS is what a new instance needs, not what seven scenarios left).
+ */
+async function exportScenario(
+  scenario: Scenario,
+  databases: BenchDatabases,
+  baseline: Server,
+  freshApp: (port: number) => Promise<Server>,
+): Promise<Row> {
+  const row: Row = { scenario: scenario.name, unit: scenario.unit, noisy: false };
   log(`export: growing both databases to ${EXPORT_ROWS.toLocaleString('en-US')} users…`);
-  for (const file of files) growUsers(file, EXPORT_ROWS);
-  const best = new Map<Server, Side>();
-  for (let run = 0; run < 3; run++) {
-    for (const server of missing ? [baseline] : run % 2 === 0 ? [app, baseline] : [baseline, app]) {
-      const result = await measureExport(server);
-      if (result.status !== 200) throw new Error(`${server.name} export answered ${result.status}`);
-      log(
-        `export          ${server.name.padEnd(8)} ${Math.round(result.rowsPerSecond).toString().padStart(7)} rows/s  ${result.rows} rows in ${result.seconds.toFixed(2)} s  peak RSS ${mb(result.peakRss).toFixed(0)} MB`,
-      );
-      const previous = best.get(server);
-      best.set(server, {
-        throughput: Math.max(previous?.throughput ?? 0, result.rowsPerSecond),
-        peakRssMb: Math.max(previous?.peakRssMb ?? 0, mb(result.peakRss)),
-      });
+  await databases.growUsers(['app', 'baseline'], EXPORT_ROWS);
+  const runs = new Map<string, { rate: number; rssMb: number }[]>([
+    ['app', []],
+    ['baseline', []],
+  ]);
+  for (let run = 0; run < Math.max(rounds, 3); run++) {
+    for (const side of ['app', 'baseline'] as const) {
+      const server = side === 'app' ? await freshApp(PORTS.exportApp) : baseline;
+      try {
+        const result = await measureExport(server, headers);
+        if (result.status !== 200) {
+          row.missing = `export answered ${result.status}`;
+          continue;
+        }
+        runs.get(side)!.push({ rate: result.rowsPerSecond, rssMb: mb(result.peakRss) });
+        log(
+          `export run ${run + 1} ${server.name.padEnd(21)} ${Math.round(result.rowsPerSecond).toString().padStart(7)} rows/s  ${result.rows} rows in ${result.seconds.toFixed(2)} s  peak RSS ${mb(result.peakRss).toFixed(0)} MB`,
+        );
+      } finally {
+        if (side === 'app') await server.stop();
+      }
     }
   }
-  row.baseline = best.get(baseline);
-  if (missing) {
-    row.missing = missing;
-    return row;
+  const toSide = (list: { rate: number; rssMb: number }[]): Side => ({
+    throughput: median(list.map((r) => r.rate)),
+    spread: spreadOf(list.map((r) => r.rate)),
+    rounds: list.map((r) => r.rate),
+    peakRssMb: Math.max(...list.map((r) => r.rssMb)),
+  });
+  row.baseline = toSide(runs.get('baseline')!);
+  if (runs.get('app')!.length > 0) {
+    row.app = toSide(runs.get('app')!);
+    const paired = row.app.rounds.map((rate, i) => rate / row.baseline!.rounds[i]);
+    row.ratio = median(paired);
+    row.ratioSpread = spreadOf(paired);
+    row.missing = undefined;
   }
-  row.app = best.get(app);
-  row.ratio = row.app!.throughput / row.baseline!.throughput;
+  row.noise = noiseReason([
+    { name: 'app', rounds: row.app?.rounds ?? [] },
+    { name: 'baseline', rounds: row.baseline.rounds },
+  ]);
+  row.noisy = row.noise !== undefined;
   return row;
 }
 

@@ -21,10 +21,14 @@ export interface LoadOptions {
   /** Seconds; ignored when `amount` is given. */
   duration: number;
   amount?: number;
+  /** Sent with every request (e.g. `authorization` when the app runs with API_TOKEN). */
+  headers?: Record<string, string>;
 }
 
 /** Runs autocannon against `url`, each request made fresh by `next`. */
 export async function runLoad(url: string, next: () => BenchRequest, options: LoadOptions): Promise<LoadResult> {
+  const plain = options.headers ?? {};
+  const withBody = { ...plain, ...JSON_HEADERS };
   const result = await autocannon({
     url,
     connections: options.connections,
@@ -39,7 +43,7 @@ export async function runLoad(url: string, next: () => BenchRequest, options: Lo
             method: r.method,
             path: r.path,
             body: r.body,
-            headers: r.body ? JSON_HEADERS : {},
+            headers: r.body ? withBody : plain,
           };
         },
       },
@@ -58,11 +62,11 @@ export async function runLoad(url: string, next: () => BenchRequest, options: Lo
 }
 
 /** Sends one request; resolves with its status (0 when the connection fails). */
-export function probe(url: string, r: BenchRequest): Promise<number> {
+export function probe(url: string, r: BenchRequest, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve) => {
     const req = request(
       `${url}${r.path}`,
-      { method: r.method, headers: r.body ? { 'content-type': 'application/json' } : {} },
+      { method: r.method, headers: r.body ? { ...headers, ...JSON_HEADERS } : headers },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -83,13 +87,13 @@ export interface ExportResult {
 }
 
 /** Streams `GET /users/export` once, counting NDJSON lines while sampling the server's RSS. */
-export function measureExport(server: Server): Promise<ExportResult> {
+export function measureExport(server: Server, headers: Record<string, string> = {}): Promise<ExportResult> {
   return new Promise((resolve, reject) => {
     let peakRss = server.rss();
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, server.rss())), 10);
     const started = performance.now();
     let rows = 0;
-    const req = request(`${server.url}/users/export`, (res) => {
+    const req = request(`${server.url}/users/export`, { headers }, (res) => {
       res.on('data', (chunk: Buffer) => {
         for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
       });

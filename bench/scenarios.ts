@@ -16,9 +16,18 @@ export interface Scenario {
   connections?: (flag: number) => number;
   /** A fresh request each call (random ids, unique names). */
   next: () => BenchRequest;
+  /**
+   * For scenarios whose requests depend on what a server answered (cursors): reads what it needs
+   * from the server at `url` and returns that server's request generator. Throws when the server
+   * does not serve the route.
+   */
+  prepare?: (url: string, headers: Record<string, string>) => Promise<() => BenchRequest>;
 }
 
 export const BULK_SIZE = 1000;
+/** The deep-page scenarios read pages 501–1000 of 20 (rows 10 001–20 000). */
+const DEEP_FIRST_PAGE = 500;
+const DEEP_PAGES = 500;
 /** Rows in the users table for the export scenario. */
 export const EXPORT_ROWS = 200_000;
 
@@ -27,6 +36,27 @@ let counter = 0;
 const unique = (prefix: string) => `${prefix}${(++counter).toString(36)}${process.pid.toString(36)}`;
 const randomInt = (max: number) => 1 + Math.floor(Math.random() * max);
 const json = (value: unknown) => JSON.stringify(value);
+const pick = <T>(items: T[]) => items[Math.floor(Math.random() * items.length)];
+
+/**
+ * Walks `GET /posts?limit=100` from the start and keeps every `nextCursor` past row 10 000: what a
+ * client paging that deep would send. 200 requests, before the scenario's clock starts.
+ */
+async function deepCursors(url: string, headers: Record<string, string>): Promise<string[]> {
+  const cursors: string[] = [];
+  let cursor: string | null = null;
+  for (let row = 0; row < SEED_POSTS; row += 100) {
+    const query: string = cursor === null ? 'limit=100' : `limit=100&cursor=${encodeURIComponent(cursor)}`;
+    const response = await fetch(`${url}/posts?${query}`, { headers });
+    if (!response.ok) throw new Error(`GET /posts?limit=100 answered ${response.status}`);
+    const page = (await response.json()) as { nextCursor?: string | null };
+    if (typeof page.nextCursor !== 'string') break;
+    cursor = page.nextCursor;
+    if (row + 100 >= DEEP_FIRST_PAGE * 20) cursors.push(cursor);
+  }
+  if (cursors.length === 0) throw new Error('GET /posts?limit= gave no cursor past row 10 000');
+  return cursors;
+}
 
 export const SCENARIOS: Scenario[] = [
   { name: 'get-user', unit: 'req/s', next: () => ({ method: 'GET', path: `/users/${randomInt(SEED_USERS)}` }) },
@@ -57,6 +87,24 @@ export const SCENARIOS: Scenario[] = [
     name: 'list-posts',
     unit: 'req/s',
     next: () => ({ method: 'GET', path: `/posts?page=${randomInt(SEED_POSTS / 20)}&perPage=20` }),
+  },
+  // Pages past the first 10 000 posts (of 20 000), by OFFSET: the database walks every skipped row.
+  {
+    name: 'list-posts-deep',
+    unit: 'req/s',
+    next: () => ({ method: 'GET', path: `/posts?page=${DEEP_FIRST_PAGE + randomInt(DEEP_PAGES)}&perPage=20` }),
+  },
+  // The same depth by keyset: cursors read from the server's own chain, each continuing past row 10 000.
+  {
+    name: 'list-posts-deep-cursor',
+    unit: 'req/s',
+    next: () => {
+      throw new Error('list-posts-deep-cursor needs prepare()');
+    },
+    prepare: async (url, headers) => {
+      const cursors = await deepCursors(url, headers);
+      return () => ({ method: 'GET', path: `/posts?limit=20&cursor=${encodeURIComponent(pick(cursors))}` });
+    },
   },
   // Measured by streaming (see load.ts measureExport), not with autocannon. Before bulk-create,
   // so the table holds the 200 000 rows the target names rather than whatever bulk-create added.

@@ -23,13 +23,14 @@ export function seedName(n: number): string {
 }
 
 /**
- * Creates the app's schema with its own CLI (the same DDL the app would create), then fills it
+ * Creates the app's schema with its own migrations (what production runs on), then fills it
  * with better-sqlite3 in one transaction: seconds, not minutes through HTTP.
  */
 export function createSeededDatabase(file: string, projectRoot: string): void {
-  execFileSync(process.execPath, ['dist/src/cli/cli.js', 'schema:create'], {
+  // Migrations, not schema:create: the app then starts in production mode on this file.
+  execFileSync(process.execPath, ['dist/src/cli/cli.js', 'migration:up'], {
     cwd: projectRoot,
-    env: { ...process.env, DATABASE_URL: `sqlite:${file}`, NODE_ENV: 'development' },
+    env: { ...process.env, DATABASE_URL: `sqlite:${file}`, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
     stdio: 'ignore',
   });
   const db = new Database(file);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 
 export interface Memory {
@@ -29,7 +29,12 @@ export interface ServerSpec {
   nodeArgs?: string[];
   env: Record<string, string>;
   cwd: string;
-  /** Print the server's output (profiling, debugging). */
+  /**
+   * Where the server's stdout (its request log) goes: a file, so that a log line costs the server
+   * what it costs in production and nothing in the bench's own process, which shares the cores.
+   */
+  logFile: string;
+  /** Print the server's stderr (profiling, debugging). */
   verbose?: boolean;
 }
 
@@ -63,12 +68,13 @@ function cpuOf(pid: number): number {
 }
 
 /** Resolves once the server answers any HTTP request. */
-async function waitUntilUp(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+async function waitUntilUp(url: string, child: ChildProcess, logFile: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the server exited with code ${child.exitCode}`);
+    if (child.exitCode !== null)
+      throw new Error(`${url}: the server exited with code ${child.exitCode} (its output: ${logFile})`);
     const up = await new Promise<boolean>((resolve) => {
-      const req = request(`${url}/users/1`, (res) => {
+      const req = request(`${url}/health/live`, (res) => {
         res.resume();
         resolve(true);
       });
@@ -82,27 +88,27 @@ async function waitUntilUp(url: string, child: ChildProcess, timeoutMs = 60_000)
 }
 
 export async function startServer(spec: ServerSpec): Promise<Server> {
+  const log = openSync(spec.logFile, 'a');
   const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), '--import', './bench/app-probe.ts', spec.script], {
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env, PORT: String(spec.port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', log, 'pipe'],
   });
+  closeSync(log);
   const memoryLines: ((line: Memory & { pid: number }) => void)[] = [];
   let tail = '';
-  child.stdout.on('data', (chunk: Buffer) => {
+  // stderr carries the probe's memory lines (and the app's errors, shown with --verbose).
+  child.stderr!.on('data', (chunk: Buffer) => {
     const text = tail + chunk.toString('utf8');
     const lines = text.split('\n');
     tail = lines.pop() ?? '';
     for (const line of lines) {
       if (line.startsWith('[bench-mem] ')) for (const listener of memoryLines) listener(JSON.parse(line.slice(12)));
-      else if (spec.verbose) console.log(`  [${spec.name}] ${line}`);
+      else if (spec.verbose) console.error(`  [${spec.name}] ${line}`);
     }
   });
-  child.stderr.on('data', (chunk: Buffer) => {
-    if (spec.verbose) process.stderr.write(`  [${spec.name}] ${chunk.toString('utf8')}`);
-  });
   const url = `http://127.0.0.1:${spec.port}`;
-  await waitUntilUp(url, child);
+  await waitUntilUp(url, child, spec.logFile);
   return {
     name: spec.name,
     url,

@@ -1,0 +1,58 @@
+/**
+ * How the bench turns repeated rounds into one figure it can stand behind: the median, the spread
+ * (min–max), and whether the run was noisy. A busy machine starves both servers at random moments,
+ * so rounds that disagree, or a baseline slower than it served at the start, mean the ratio measured
+ * the scheduler rather than the code.
+ */
+
+/** Rounds whose min–max spread exceeds this share of their median make a scenario noisy. */
+export const MAX_SPREAD = 0.15;
+/** A baseline median below this share of its calibration makes a scenario noisy. */
+export const MIN_CALIBRATION_SHARE = 0.85;
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = values.toSorted((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function spreadOf(values: number[]): Spread {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
+/** (max − min) / median: 0 when every round agrees. */
+export function relativeSpread(values: number[]): number {
+  const { median: m, min, max } = spreadOf(values);
+  return m > 0 ? (max - min) / m : 0;
+}
+
+/**
+ * Why a scenario's figures cannot be trusted, or `undefined` when they can: rounds of either side
+ * disagreeing by more than MAX_SPREAD, or the baseline below MIN_CALIBRATION_SHARE of what a short
+ * run at the start of the bench measured on the same route.
+ */
+export function noiseReason(
+  sides: { name: string; rounds: number[] }[],
+  baselineCalibration?: number,
+): string | undefined {
+  const reasons: string[] = [];
+  for (const side of sides) {
+    const spread = relativeSpread(side.rounds);
+    if (side.rounds.length > 1 && spread > MAX_SPREAD)
+      reasons.push(`${side.name} rounds differ by ${(spread * 100).toFixed(0)}%`);
+  }
+  const baseline = sides.find((side) => side.name === 'baseline');
+  if (baseline && baselineCalibration && baseline.rounds.length > 0) {
+    const share = median(baseline.rounds) / baselineCalibration;
+    if (share < MIN_CALIBRATION_SHARE)
+      reasons.push(`baseline at ${(share * 100).toFixed(0)}% of its calibration (${Math.round(baselineCalibration)})`);
+  }
+  return reasons.length > 0 ? reasons.join('; ') : undefined;
+}
