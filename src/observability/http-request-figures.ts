@@ -21,6 +21,8 @@ export interface RequestLogEntry {
 interface Figures {
   started: number;
   stats: RequestDbStats | undefined;
+  /** The entry, once read after the response ended: the log line, its message and the metrics share it. */
+  entry?: RequestLogEntry;
 }
 
 const figuresByRequest = new WeakMap<Request, Figures>();
@@ -50,9 +52,19 @@ export function routeOf(req: Request): string {
   return typeof path === 'string' && !path.includes('*') ? path : UNMATCHED_ROUTE;
 }
 
-/** The request's log entry, read when its response is done (or its client went away). */
+/**
+ * The request's log entry, read when its response is done (or its client went away). Built once:
+ * the log line, its message, the budget check and the metrics all read the same entry.
+ */
 export function requestLogEntry(req: Request, res: Response): RequestLogEntry {
   const figures = figuresByRequest.get(req);
+  if (figures?.entry) return figures.entry;
+  const entry = buildEntry(req, res, figures);
+  if (figures && res.writableFinished) figures.entry = entry;
+  return entry;
+}
+
+function buildEntry(req: Request, res: Response, figures: Figures | undefined): RequestLogEntry {
   const stats = figures?.stats;
   const url = req.originalUrl ?? req.url;
   const query = url.indexOf('?');
