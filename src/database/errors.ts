@@ -1,3 +1,8 @@
+/**
+ * Owns: translating driver errors (SQLite's and PostgreSQL's) into domain errors, the only place
+ * that knows how each database reports a duplicate, a missing reference or an outage. Must not
+ * import: http (the filter calls this), features.
+ */
 import {
   ConnectionException,
   DeadlockException,

@@ -1,3 +1,8 @@
+/**
+ * Owns (migrations/): the migration lifecycle: where each dialect's migration files live, the
+ * runner (up/down/check under a lock), the start-up gate, the files themselves. Must not import:
+ * features (entities come in through the ORM's options), observability, http.
+ */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MigrationsOptions } from '@mikro-orm/core';

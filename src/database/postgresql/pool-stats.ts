@@ -1,3 +1,7 @@
+/**
+ * Owns (postgresql/): what only PostgreSQL has: the connection pool's figures. Must not import:
+ * features, observability (it reads the pool; the metrics read it), http.
+ */
 import type { MikroORM } from '@mikro-orm/core';
 import { PostgreSqlConnection } from '@mikro-orm/postgresql';
 

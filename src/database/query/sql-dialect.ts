@@ -1,3 +1,7 @@
+/**
+ * Owns (query/): query helpers shared by the features and the raw-SQL door: page queries and the
+ * few SQL spellings that differ by database. Must not import: features, observability, http.
+ */
 import type { EntityManager } from '@mikro-orm/sql';
 import { PostgreSqlPlatform } from '@mikro-orm/postgresql';
 import { SqlitePlatform } from '@mikro-orm/sqlite';

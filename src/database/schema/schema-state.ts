@@ -1,3 +1,7 @@
+/**
+ * Owns (schema/): what the live schema holds and the first start's bootstrap (create the schema
+ * of an empty development database). Must not import: features, observability, http.
+ */
 import type { MikroORM } from '@mikro-orm/core';
 import type { AbstractSqlPlatform, AbstractSqlConnection } from '@mikro-orm/sql';
 

@@ -1,3 +1,8 @@
+/**
+ * Owns (sqlite/): what only SQLite needs: the pragmas of every connection, the statement cache
+ * (bound parameters for every ORM query) and the primary-key fast path. Must not import:
+ * features (they call the fast path with their entity), observability, http.
+ */
 import { CompiledQuery, type DatabaseConnection } from 'kysely';
 
 /** How long a writer waits for the lock held by another connection or process before failing. */
