@@ -2,8 +2,10 @@ import 'reflect-metadata';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { ConfigError } from '../config/config-error.js';
 import { inOwnContext } from '../database/orm/own-context.js';
-import { UsageError, type CliCommand, type CliOutput } from './cli-command.js';
+import { npmCommand, UsageError, type CliCommand, type CliOutput } from './cli-command.js';
+import { cliHelp, commandHelp, unknownFlag, wantsHelp } from './cli-help.js';
 import { dbInspectCommand } from './commands/db-inspect.command.js';
+import { migrationBaselineCommand } from './commands/migration-baseline.command.js';
 import { migrationCheckCommand } from './commands/migration-check.command.js';
 import { migrationCreateCommand } from './commands/migration-create.command.js';
 import { migrationDownCommand } from './commands/migration-down.command.js';
@@ -24,14 +26,10 @@ export const COMMANDS: CliCommand[] = [
   migrationDownCommand,
   migrationListCommand,
   migrationCheckCommand,
+  migrationBaselineCommand,
   dbInspectCommand,
   seedCommand,
 ];
-
-function help(): string {
-  const lines = COMMANDS.map((c) => `  ${`${c.name} ${c.usage ?? ''}`.padEnd(32)} ${c.description}`);
-  return `usage: npm run <command> [-- flags]\n\ncommands:\n${lines.join('\n')}`;
-}
 
 /**
  * Runs one command against the ORM built from `mikro-orm.config.ts` (the app's own config,
@@ -40,14 +38,28 @@ function help(): string {
  */
 export async function runCli(argv: string[], out: CliOutput = console, options?: Partial<Options>): Promise<number> {
   const [name, ...args] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    out.log(cliHelp(COMMANDS));
+    return 0;
+  }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    out.error(name ? `unknown command "${name}"\n\n${help()}` : help());
+    out.error(name ? `unknown command "${name}"\n\n${cliHelp(COMMANDS)}` : cliHelp(COMMANDS));
+    return 2;
+  }
+  // Help and flag typos are answered before any database is opened.
+  if (wantsHelp(args)) {
+    out.log(commandHelp(command));
+    return 0;
+  }
+  const unknown = unknownFlag(command, args);
+  if (unknown) {
+    out.error(`${command.name}: unknown flag ${unknown} (see ${npmCommand(command.name, '--help')})`);
     return 2;
   }
   let orm: MikroORM | undefined;
   try {
-    const opened = await MikroORM.init(options ?? (await import('../../mikro-orm.config.js')).default);
+    const opened = await MikroORM.init(options ?? (await cliOrmOptions()));
     orm = opened;
     // Like an HTTP request: the command's own context, never the global EntityManager.
     return await inOwnContext(opened, () => command.run(opened, args, out));
@@ -65,6 +77,16 @@ export async function runCli(argv: string[], out: CliOutput = console, options?:
   } finally {
     await orm?.close();
   }
+}
+
+/**
+ * The app's ORM configuration, with DB_DEBUG's SQL lines and MikroORM's own messages on stderr:
+ * stdout carries only what the command prints, so `npm run --silent db:inspect -- --json | jq .`
+ * reads clean JSON whatever the log settings.
+ */
+async function cliOrmOptions(): Promise<Partial<Options>> {
+  const config = (await import('../../mikro-orm.config.js')).default;
+  return { ...config, logger: (message: string) => process.stderr.write(`${message}\n`) };
 }
 
 // Run when executed as a script, not when a spec imports `runCli`.

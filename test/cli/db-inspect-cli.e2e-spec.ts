@@ -20,5 +20,5 @@ it('runs db:inspect through the CLI entry point, as `npm run db:inspect -- --jso
   expect(inspection.tables.map((t) => t.name)).toEqual(['posts', 'users']);
   lines.length = 0;
   expect(await runCli(['db:inspect', '--csv'], out)).toBe(2);
-  expect(lines).toEqual(['ERR db:inspect: unknown argument --csv (only --json)']);
+  expect(lines).toEqual(['ERR db:inspect: unknown flag --csv (see npm run db:inspect -- --help)']);
 });

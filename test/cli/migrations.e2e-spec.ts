@@ -42,7 +42,7 @@ describe(`migrations on ${testDbKind}`, () => {
     expect((await cli(['migration:list'], db.url)).stdout).toContain(`${shipped.length} applied, 0 pending`);
     expect((await cli(['migration:up'], db.url)).stdout).toContain('no pending migrations');
 
-    const down = await cli(['migration:down', '--to', '0'], db.url);
+    const down = await cli(['migration:down', '--yes', '--to', '0'], db.url);
     expect(down.code).toBe(0);
     expect(down.stdout).toContain(`${shipped.length} migration(s) reverted`);
     expect(await schemaDrift(db.url)).toMatch(/create table/i);

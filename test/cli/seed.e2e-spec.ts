@@ -31,17 +31,22 @@ async function count(table: string): Promise<number> {
 it('creates the admin user once, however often it runs', async () => {
   const first = output();
   expect(await seedCommand.run(orm, [], first)).toBe(0);
-  expect(first.lines).toEqual(['admin user created (admin@localhost)']);
+  expect(first.lines).toEqual(['admin user created (admin@localhost)', 'seed: added 1 user and 0 posts']);
   const second = output();
   expect(await seedCommand.run(orm, [], second)).toBe(0);
-  expect(second.lines).toEqual(['admin user already present']);
+  expect(second.lines).toEqual(['admin user already present', 'seed: added nothing']);
   const rows = await orm.em.getConnection().execute('select name, email from users');
   expect(rows).toEqual([{ name: 'admin', email: 'admin@localhost' }]);
 });
 
 it('adds generated users and posts in batches, reporting progress, and can run again', async () => {
   const progress: string[] = [];
-  const out = { log: () => undefined, error: () => undefined, progress: (line: string) => progress.push(line) };
+  const lines: string[] = [];
+  const out = {
+    log: (m: string) => lines.push(m),
+    error: () => undefined,
+    progress: (line: string) => progress.push(line),
+  };
   const log = startRecording();
   try {
     expect(await seedCommand.run(orm, ['--users', '2500', '--posts', '1200'], out)).toBe(0);
@@ -57,6 +62,8 @@ it('adds generated users and posts in batches, reporting progress, and can run a
   ]);
   expect(await count('users')).toBe(2501);
   expect(await count('posts')).toBe(1200);
+  // The last line says what the run added: the admin user and the generated rows.
+  expect(lines.at(-1)).toBe('seed: added 2501 users and 1200 posts');
   // Multi-row INSERTs in one transaction per batch, not a statement per row.
   expect(log.statements.filter((q) => /^insert/i.test(q)).length).toBeLessThan(30);
   // One transaction for the admin user, then one per batch: 3 of users, 2 of posts.

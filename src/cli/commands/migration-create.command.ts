@@ -10,6 +10,10 @@ export const migrationCreateCommand: CliCommand = {
   name: 'migration:create',
   description: 'generate the migration from the entities, for SQLite and PostgreSQL',
   usage: '[--name <name>] [--blank]',
+  options: [
+    { flag: '--name <name>', means: 'a name for the files (letters, digits, _ and -)' },
+    { flag: '--blank', means: 'write empty migrations to fill in by hand' },
+  ],
   async run(orm, args, out) {
     const entities = orm.config.get('entities');
     const name = optionValue(args, '--name');

@@ -1,4 +1,4 @@
-import type { CliCommand } from '../cli-command.js';
+import { npmCommand, type CliCommand } from '../cli-command.js';
 
 /**
  * Brings the schema in line with the entities without dropping anything (safe mode):
@@ -9,6 +9,7 @@ export const schemaUpdateCommand: CliCommand = {
   name: 'schema:update',
   description: 'add missing tables and columns (never drops anything)',
   usage: '[--dry-run]',
+  options: [{ flag: '--dry-run', means: 'print the SQL it would run and apply nothing' }],
   async run(orm, args, out) {
     const sql = await orm.schema.getUpdateSchemaSQL({ safe: true, wrap: false });
     if (sql.trim() === '') {
@@ -16,7 +17,8 @@ export const schemaUpdateCommand: CliCommand = {
       return 0;
     }
     if (args.includes('--dry-run')) {
-      out.log(sql.trim());
+      // An SQL comment, so the output can still be piped into psql or sqlite3 as it is.
+      out.log(`${sql.trim()}\n-- dry run: nothing was applied (${npmCommand('schema:update')} applies it)`);
       return 0;
     }
     await orm.schema.update({ safe: true });

@@ -18,20 +18,37 @@ export const seedCommand: CliCommand = {
   name: 'seed',
   description: 'insert the admin user if missing; --users N --posts M add generated data',
   usage: '[--users N] [--posts M]',
+  options: [
+    { flag: '--users N', means: 'add N generated users' },
+    { flag: '--posts M', means: 'add M generated posts, spread over all users' },
+  ],
   async run(orm, args, out) {
     const { users, posts } = parseArgs(args);
     const em = orm.em.fork() as EntityManager;
+    let admin = 0;
     if (await em.count(User, { name: 'admin' })) {
       out.log('admin user already present');
     } else {
       await em.persist(new User('admin', 'admin@localhost')).flush();
+      admin = 1;
       out.log('admin user created (admin@localhost)');
     }
     if (users > 0) await seedUsers(orm, users, out);
     if (posts > 0) await seedPosts(orm, posts, out);
+    out.log(summary(admin + users, posts));
     return 0;
   },
 };
+
+/** The last line: what this run added, so a re-run that added nothing says so. */
+function summary(users: number, posts: number): string {
+  if (users + posts === 0) return 'seed: added nothing';
+  return `seed: added ${plural(users, 'user')} and ${plural(posts, 'post')}`;
+}
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
+}
 
 function parseArgs(args: string[]): { users: number; posts: number } {
   const counts = { users: 0, posts: 0 };

@@ -3,6 +3,7 @@ import { MikroORM } from '@mikro-orm/core';
 import { ConfigError } from '../../config/config-error.js';
 import { assertReachable } from '../orm/connection-check.js';
 import { inOwnContext } from '../orm/own-context.js';
+import { BASELINE_HINT, needsBaseline } from './migration-baseline.js';
 import { applyPendingMigrations, pendingMigrations } from './migration-runner.js';
 
 /** What a starting app does about migrations: apply them (DB_MIGRATE=1) or insist they are applied. */
@@ -30,6 +31,8 @@ export class MigrationGate implements OnModuleInit {
 
   private async check(): Promise<void> {
     await assertReachable(this.orm);
+    // A schema made without migrations: applying them would fail on the first CREATE TABLE.
+    if (await needsBaseline(this.orm)) throw new ConfigError(BASELINE_HINT);
     if (this.mode === 'apply') {
       const applied = await applyPendingMigrations(this.orm, {
         onApplied: (name) => this.logger.log(`applied ${name}`),
