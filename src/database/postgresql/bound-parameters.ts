@@ -63,13 +63,17 @@ function bind(platform: PostgreSqlPlatform, value: unknown, values: unknown[]): 
     }
     return parts.join(', ');
   }
-  const bound = bindable(platform, value);
+  const bound = postgresValue(platform, value);
   if (bound === undefined) return undefined;
   values.push(bound);
   return `$${values.length}`;
 }
 
-function bindable(platform: PostgreSqlPlatform, value: unknown): unknown {
+/**
+ * A value as `pg` should send it so that PostgreSQL reads what MikroORM's literal would have
+ * said; undefined for a kind MikroORM does not write as a literal value.
+ */
+export function postgresValue(platform: PostgreSqlPlatform, value: unknown): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
     return value;
   }
