@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SqliteConnection } from '@mikro-orm/sqlite';
 import type { EntityManager } from '@mikro-orm/sql';
-import pg from 'pg';
+import { Client } from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runSql } from '../../src/sql/run-sql.js';
 import { User } from '../../src/users/user.entity.js';
@@ -48,10 +48,10 @@ it('binds dates and booleans too, reading back what MikroORM stores', async () =
 describe.skipIf(onPostgres)('on SQLite', () => {
   it('prepares the text with `?` placeholders and binds the values, dates and booleans included', async () => {
     const db = await (t.orm.em.getConnection() as SqliteConnection).getNativeClient();
-    const prepare = db.prepare;
+    const prepare = db.prepare.bind(db);
     const sources: string[] = [];
     db.prepare = ((text: string) => {
-      const statement = prepare.call(db, text);
+      const statement = prepare(text);
       sources.push(statement.source);
       return statement;
     }) as typeof db.prepare;
@@ -66,7 +66,7 @@ describe.skipIf(onPostgres)('on SQLite', () => {
 });
 
 describe.skipIf(!onPostgres)('on PostgreSQL', () => {
-  let observer: pg.Client | undefined;
+  let observer: Client | undefined;
   afterEach(async () => {
     await observer?.end();
     observer = undefined;
@@ -75,7 +75,7 @@ describe.skipIf(!onPostgres)('on PostgreSQL', () => {
   /** What the app's other connections to this database are running (or last ran), by state. */
   async function activity(state: 'active' | 'idle in transaction'): Promise<string[]> {
     if (!observer) {
-      observer = new pg.Client({ connectionString: t.databaseUrl });
+      observer = new Client({ connectionString: t.databaseUrl });
       await observer.connect();
     }
     const { rows } = await observer.query<{ query: string }>(
@@ -102,13 +102,13 @@ describe.skipIf(!onPostgres)('on PostgreSQL', () => {
 
   it('sends the ORM’s insert, select, update and list with bound parameters, as named prepared statements', async () => {
     const last: string[] = [];
+    // Inside one transaction every statement runs on one connection, which then waits idle in
+    // the transaction: pg_stat_activity shows the statement it ran last.
+    const lastStatement = async () => {
+      const [query] = await activity('idle in transaction');
+      last.push(query);
+    };
     const prepared = await fork().transactional(async (em) => {
-      // Inside one transaction every statement runs on one connection, which then waits idle in
-      // the transaction: pg_stat_activity shows the statement it ran last.
-      const lastStatement = async () => {
-        const [query] = await activity('idle in transaction');
-        last.push(query);
-      };
       const user = new User(marker, 'orm@x.io');
       await em.persist(user).flush();
       await lastStatement();

@@ -1,5 +1,5 @@
 import { PostgreSqlPlatform } from '@mikro-orm/postgresql';
-import type { AbstractSqlConnection, EntityManager } from '@mikro-orm/sql';
+import type { EntityManager } from '@mikro-orm/sql';
 import { CompiledQuery, type Kysely } from 'kysely';
 import { postgresValue } from '../postgresql/bound-parameters.js';
 import { sqliteValue } from '../sqlite/sqlite-statement-cache.js';
@@ -17,7 +17,7 @@ export type BindValue = string | number | bigint | boolean | Date | null;
  * the statement counter see it). The caller has checked that the counts match.
  */
 export async function queryBound<Row>(em: EntityManager, sql: string, params: readonly BindValue[]): Promise<Row[]> {
-  const connection = em.getConnection() as AbstractSqlConnection;
+  const connection = em.getConnection();
   await connection.ensureConnection();
   const platform = em.getPlatform();
   let text = sql;
@@ -29,7 +29,7 @@ export async function queryBound<Row>(em: EntityManager, sql: string, params: re
   } else {
     values = params.map(sqliteValue);
   }
-  const executor = (em.getTransactionContext<Kysely<unknown>>() ?? connection.getClient()) as Kysely<unknown>;
+  const executor = em.getTransactionContext<Kysely<unknown>>() ?? connection.getClient<unknown>();
   const logger = em.config.getLogger();
   const shown = logger.isEnabled('query-params') ? platform.formatQuery(sql, [...params]) : sql;
   const started = performance.now();
