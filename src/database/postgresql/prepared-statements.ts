@@ -6,6 +6,9 @@ export const PREPARED_STATEMENT_LIMIT = 500;
 /** Texts longer than this (a bulk insert of many rows) run unnamed: worth a parse, not a server-side cache. */
 const LONGEST_PREPARED_TEXT = 8_000;
 
+/** Name prefix of the statements this process prepares (seen in pg_prepared_statements). */
+const PREFIX = 'users_service_';
+
 const names = new Map<string, string>();
 
 /**
@@ -32,16 +35,32 @@ function nameStatementsOf(client: PoolClient): void {
     const [config, values] = args;
     if (args.length === 2 && typeof config === 'string' && Array.isArray(values) && values.length > 0) {
       const name = statementName(config);
-      if (name) return query({ name, text: config, values } satisfies QueryConfig);
+      if (name) return (query({ name, text: config, values } satisfies QueryConfig) as Promise<unknown>).catch(explain);
     }
     return query(...args);
   }) as PoolClient['query'];
 }
 
+/**
+ * PostgreSQL's answer when a named statement went to a server connection that does not have it
+ * (26000 invalid_sql_statement_name) or already has it (42P05 duplicate_prepared_statement):
+ * only a pooler that hands one client's statements to several server connections does that.
+ * The error keeps its code (so it is still a 500, a bug of configuration) and gains the fix.
+ */
+const POOLER_CODES = new Set(['26000', '42P05']);
+
+function explain(error: unknown): never {
+  if (error instanceof Error && POOLER_CODES.has((error as Error & { code?: string }).code ?? '')) {
+    error.message +=
+      ' (named prepared statements through a pooler in transaction mode, e.g. PgBouncer: set DB_PREPARED_STATEMENTS=0)';
+  }
+  throw error;
+}
+
 function statementName(text: string): string | undefined {
   let name = names.get(text);
   if (name === undefined && names.size < PREPARED_STATEMENT_LIMIT && text.length <= LONGEST_PREPARED_TEXT) {
-    names.set(text, (name = `users_service_${names.size + 1}`));
+    names.set(text, (name = `${PREFIX}${names.size + 1}`));
   }
   return name;
 }
