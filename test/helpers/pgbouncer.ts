@@ -28,13 +28,11 @@ export interface PgBouncerOptions {
 /**
  * Starts Debian's PgBouncer (1.18) in transaction pool mode on a free port of 127.0.0.1, as user
  * postgres (it refuses to run as root), with every database of the test server behind it and
- * trust authentication, and resolves once it accepts connections. Fails with one clear line when
- * PgBouncer is not installed.
+ * trust authentication, and resolves once it accepts connections. Installs Debian's package when
+ * it is missing (as root), or fails with one clear line.
  */
 export async function startPgBouncer(options: PgBouncerOptions = {}): Promise<PgBouncer> {
-  if (!existsSync(PGBOUNCER)) {
-    throw new Error(`PgBouncer is not installed (${PGBOUNCER} missing): apt-get install -y pgbouncer`);
-  }
+  installPgBouncer();
   const server = new URL(testPostgresUrl());
   const user = decodeURIComponent(server.username || 'postgres');
   const port = await freePort();
@@ -96,6 +94,29 @@ export async function startPgBouncer(options: PgBouncerOptions = {}): Promise<Pg
     log,
     stop,
   };
+}
+
+/**
+ * Installs Debian's pgbouncer package when it is missing (CI runs as root on a fresh machine), or
+ * throws one line saying how to.
+ */
+function installPgBouncer(): void {
+  if (existsSync(PGBOUNCER)) return;
+  const how = 'apt-get install -y pgbouncer';
+  if (process.getuid?.() !== 0) throw new Error(`PgBouncer is not installed (${PGBOUNCER} missing): run ${how}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const apt = (...args: string[]) => execFileSync('apt-get', args, { env, stdio: 'ignore', timeout: 170_000 });
+  try {
+    try {
+      apt('install', '-y', 'pgbouncer');
+    } catch {
+      apt('update');
+      apt('install', '-y', 'pgbouncer');
+    }
+  } catch (error) {
+    throw new Error(`PgBouncer is not installed and \`${how}\` failed: ${(error as Error).message}`, { cause: error });
+  }
+  if (!existsSync(PGBOUNCER)) throw new Error(`PgBouncer is not installed: \`${how}\` left no ${PGBOUNCER}`);
 }
 
 function accepts(port: number): Promise<boolean> {

@@ -18,6 +18,9 @@ async function call(base: string, method: string, path: string, body?: unknown) 
   return { status: res.status, body: res.status === 204 ? {} : ((await res.json()) as Record<string, unknown>) };
 }
 
+/** Room for startPgBouncer to install Debian's package on a fresh machine. */
+const INSTALL_TIMEOUT_MS = 180_000;
+
 /** The last path segment of a database URL: its name. */
 const databaseName = (url: string) => new URL(url).pathname.slice(1);
 
@@ -34,7 +37,7 @@ describe.skipIf(!onPostgres)('through PgBouncer in transaction mode', () => {
   beforeAll(async () => {
     bouncer = await startPgBouncer();
     db = await createTestDatabase();
-  });
+  }, INSTALL_TIMEOUT_MS);
   afterAll(async () => {
     await Promise.all(apps.map((app) => app.stop()));
     await db?.drop();
@@ -100,7 +103,7 @@ describe.skipIf(!onPostgres)('named prepared statements through PgBouncer in tra
   beforeAll(async () => {
     bouncer = await startPgBouncer({ poolSize: 1 });
     db = await createTestDatabase();
-  });
+  }, INSTALL_TIMEOUT_MS);
   afterAll(async () => {
     await db?.drop();
     await bouncer?.stop();
