@@ -7,7 +7,7 @@
  */
 import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import pg from 'pg';
+import { Pool, type QueryResultRow } from 'pg';
 
 const BODY_LIMIT = 1024 * 1024;
 const USER_COLUMNS = 'id, name, email, created_at, updated_at';
@@ -43,10 +43,10 @@ const STATEMENTS = {
 type Statement = keyof typeof STATEMENTS;
 
 function openDatabase(url: string) {
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DB_POOL_MAX ?? 10) });
+  const pool = new Pool({ connectionString: url, max: Number(process.env.DB_POOL_MAX ?? 10) });
   pool.on('error', () => undefined); // a dropped idle connection is replaced on the next query
   return {
-    query: async <Row extends pg.QueryResultRow>(name: Statement, values: unknown[] = []): Promise<Row[]> =>
+    query: async <Row extends QueryResultRow>(name: Statement, values: unknown[] = []): Promise<Row[]> =>
       (await pool.query<Row>({ name, text: STATEMENTS[name], values })).rows,
     pool,
   };

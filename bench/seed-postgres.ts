@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import pg from 'pg';
+import { Client } from 'pg';
 import { SEED_POSTS, SEED_USERS, seedName } from './seed.ts';
 
 /**
@@ -72,8 +72,8 @@ export async function dropPostgresDatabase(adminUrl: string, name: string): Prom
   await withClient(adminUrl, (client) => client.query(`drop database if exists ${quoteIdent(name)} with (force)`));
 }
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
   await client.connect();
   try {
     return await work(client);
