@@ -8,4 +8,9 @@ import { loadConfig } from './src/config/env.schema.js';
  */
 const config = loadConfig();
 
-export default appOrmOptions({ database: config.database, debug: config.dbDebug, pool: config.dbPool });
+export default appOrmOptions({
+  database: config.database,
+  debug: config.dbDebug,
+  pool: config.dbPool,
+  preparedStatements: config.dbPreparedStatements,
+});

@@ -59,6 +59,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('turns named prepared statements on by default, off with DB_PREPARED_STATEMENTS=0 (PgBouncer)', () => {
+    expect(loadConfig({}).dbPreparedStatements).toBe(true);
+    expect(loadConfig({ DB_PREPARED_STATEMENTS: '' }).dbPreparedStatements).toBe(true);
+    expect(loadConfig({ DB_PREPARED_STATEMENTS: '0' }).dbPreparedStatements).toBe(false);
+    expect(() => loadConfig({ DB_PREPARED_STATEMENTS: 'off' })).toThrow(/^invalid DB_PREPARED_STATEMENTS: .*"off"/);
+  });
+
   it('never repeats a rejected API_TOKEN in its message', () => {
     expect(() => loadConfig({ API_TOKEN: 'short' })).toThrow(/^invalid API_TOKEN: [^"]*$/);
   });

@@ -70,6 +70,15 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^(auto|[1-9][0-9]{0,2})$/, 'expected a count from 1 or auto')
     .default('1'),
+  // PostgreSQL driver: bound parameters and prepared statements (src/database/postgresql/).
+  /**
+   * PostgreSQL: run each statement as a named prepared statement on its connection (default on,
+   * for a direct connection); `0` through PgBouncer in transaction mode, which cannot keep them.
+   */
+  DB_PREPARED_STATEMENTS: z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+    .default('1')
+    .transform((value) => value === '1' || value === 'true' || value === 'yes'),
 });
 
 const SECRET_VARIABLES = new Set(['API_TOKEN', 'DATABASE_URL']);
@@ -98,6 +107,8 @@ export interface AppConfig {
   /** Always undefined outside `NODE_ENV=test`. */
   testFatalSignal: NodeJS.Signals | undefined;
   workers: number;
+  /** DB_PREPARED_STATEMENTS (PostgreSQL only). */
+  dbPreparedStatements: boolean;
 }
 
 /** `WORKERS`: a count, or `auto` for one process per core. */
@@ -140,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     testRequestDelayMs: raw.NODE_ENV === 'test' ? raw.TEST_REQUEST_DELAY_MS : 0,
     testFatalSignal: raw.NODE_ENV === 'test' ? raw.TEST_FATAL_SIGNAL : undefined,
     workers: resolveWorkers(raw.WORKERS),
+    dbPreparedStatements: raw.DB_PREPARED_STATEMENTS,
   };
 }
 

@@ -1,7 +1,7 @@
 import { EntityRepository } from '@mikro-orm/sql';
 import type { Page, PageRequest } from '../common/pagination.js';
 import { findPage } from '../database/query/find-page.js';
-import { findByPrimaryKey } from '../database/sqlite/primary-key-lookup.js';
+import { findByPrimaryKey } from '../database/query/primary-key-lookup.js';
 import type { User } from './user.entity.js';
 
 /** Filters of the users list; both match exactly (email is stored lower-cased). */

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl } from '../../src/config/database-url.js';
 import { applyPendingMigrations, pendingMigrations } from '../../src/database/migrations/migration-runner.js';
 import { appOrmOptions } from '../../src/app-orm.js';
-import { onPostgres } from '../helpers/test-database.js';
+import { createTestDatabase, onPostgres } from '../helpers/test-database.js';
 import { tempDir } from '../helpers/test-app.js';
 
 const dir = tempDir();
@@ -32,6 +32,29 @@ describe.skipIf(onPostgres)('DB_MIGRATE=1 from two processes on one SQLite file'
       expect(Number(rows[0].n)).toBe((await a.migrator.getExecuted()).length);
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+/**
+ * On PostgreSQL the migration transaction takes `pg_advisory_xact_lock` first: two ORMs (two
+ * pools, as two processes have) migrating one fresh database serialise, and the second finds
+ * nothing left to apply.
+ */
+describe.skipIf(!onPostgres)('DB_MIGRATE=1 from two processes on one PostgreSQL database', () => {
+  it.each([1, 2, 3])('applies every migration exactly once (round %i)', async () => {
+    const db = await createTestDatabase();
+    const options = appOrmOptions({ database: parseDatabaseUrl(db.url) });
+    const [a, b] = await Promise.all([MikroORM.init(options), MikroORM.init(options)]);
+    try {
+      const [appliedA, appliedB] = await Promise.all([applyPendingMigrations(a), applyPendingMigrations(b)]);
+      const names = [...appliedA, ...appliedB].map((m) => m.name);
+      expect(names.toSorted()).toEqual((await a.migrator.getExecuted()).map((m) => m.name).toSorted());
+      expect([appliedA.length, appliedB.length].toSorted()).toEqual([0, names.length]);
+      expect(await pendingMigrations(b)).toEqual([]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await db.drop();
     }
   });
 });

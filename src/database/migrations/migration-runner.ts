@@ -1,7 +1,6 @@
 import type { MigrationInfo, MikroORM } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AbstractSqlConnection } from '@mikro-orm/sql';
-import { sql } from 'kysely';
 import { ConfigError } from '../../config/config-error.js';
 
 /**
@@ -21,28 +20,34 @@ export interface ApplyOptions {
 
 /**
  * Applies the pending migrations, all in one transaction (MikroORM's `allOrNothing`).
- * On PostgreSQL one pooled connection holds a session advisory lock meanwhile, so concurrent
- * callers serialise; the migrations themselves run on another connection of the pool.
+ * On PostgreSQL that transaction first takes a transaction-level advisory lock
+ * (`pg_advisory_xact_lock`), so concurrent callers serialise: the second waits, then finds
+ * nothing pending. The lock belongs to the transaction, not to a session, so it holds through
+ * PgBouncer in transaction mode (a session lock would stay on whichever server connection took
+ * it, and its unlock could land on another) and it is released by the COMMIT or ROLLBACK
+ * whatever happens. MikroORM creates its migrations table on a second pooled connection while
+ * the lock is held, so the pool needs two connections.
  */
 export async function applyPendingMigrations(orm: MikroORM, options: ApplyOptions = {}): Promise<MigrationInfo[]> {
   const listener = ({ name }: MigrationInfo): void => options.onApplied?.(name);
-  const run = () => orm.migrator.up(options.to ? { to: options.to } : undefined);
+  const range = options.to ? { to: options.to } : {};
   orm.migrator.on('migrated', listener);
   try {
-    if (!(orm.driver instanceof PostgreSqlDriver)) return await retryWhenRacing(run);
+    if (!(orm.driver instanceof PostgreSqlDriver)) return await retryWhenRacing(() => orm.migrator.up(range));
     if ((orm.config.get('pool').max ?? 10) < 2) {
       throw new ConfigError(
-        'applying migrations on PostgreSQL needs DB_POOL_MAX of at least 2 (one connection holds the lock)',
+        'applying migrations on PostgreSQL needs DB_POOL_MAX of at least 2 (the migrations table is created beside the locked transaction)',
       );
     }
-    const client = (orm.driver.getConnection() as AbstractSqlConnection).getClient();
-    return await client.connection().execute(async (locked) => {
-      await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY.toString()}::bigint)`.execute(locked);
-      try {
-        return await run();
-      } finally {
-        await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY.toString()}::bigint)`.execute(locked);
-      }
+    const connection = orm.driver.getConnection() as AbstractSqlConnection;
+    return await connection.transactional(async (transaction) => {
+      await connection.execute(
+        'select pg_advisory_xact_lock(?::bigint)',
+        [MIGRATION_LOCK_KEY.toString()],
+        'run',
+        transaction,
+      );
+      return orm.migrator.up({ ...range, transaction });
     });
   } finally {
     orm.migrator.off('migrated', listener);

@@ -6,11 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { defineConfig, type LoggerOptions, type Logger, type Options } from '@mikro-orm/core';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { DatabaseConnection } from 'kysely';
 import type { DatabaseTarget, PoolSettings } from '../../config/database-url.js';
 import { migrationOptions, RUNNING_FROM_SOURCE } from '../migrations/migration-options.js';
+import { boundPostgreSqlDriver } from '../postgresql/bound-postgresql-driver.js';
 import { applySqlitePragmas } from '../sqlite/sqlite-pragmas.js';
 import { CachedSqliteDriver } from '../sqlite/sqlite-statement-cache.js';
 
@@ -27,6 +27,11 @@ export interface OrmSettings {
   debug?: boolean;
   /** Where SQL log lines go when `debug` is on; defaults to the console. */
   logger?: (message: string) => void;
+  /**
+   * PostgreSQL: named prepared statements (DB_PREPARED_STATEMENTS, default true); values are
+   * bound as parameters either way. SQLite ignores it.
+   */
+  preparedStatements?: boolean;
   /** MikroORM's logger; the app passes one that also counts statements (src/observability/). */
   loggerFactory?: (options: LoggerOptions) => Logger;
 }
@@ -56,7 +61,8 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
     const pool = settings.pool ?? DEFAULT_POOL;
     return {
       ...common,
-      driver: PostgreSqlDriver,
+      // PostgreSqlDriver with bound parameters (postgresql/bound-postgresql-driver.ts).
+      driver: boundPostgreSqlDriver({ preparedStatements: settings.preparedStatements ?? true }),
       clientUrl: database.clientUrl,
       dbName: database.dbName,
       migrations: migrationOptions('postgresql'),

@@ -46,10 +46,16 @@ it('binds values instead of inlining them, so quotes and question marks stay dat
   expect(await orm.em.fork().count(User)).toBe(1);
 });
 
-it('leaves values SQLite cannot bind (dates) to MikroORM’s own formatting, with the same results', async () => {
+it('binds dates as the milliseconds MikroORM stores, with the same results', async () => {
+  const db = await (orm.em.getConnection() as SqliteConnection).getNativeClient();
+  const cachedPrepare = db.prepare.bind(db);
+  const prepared: string[] = [];
+  db.prepare = (text: string) => (prepared.push(text), cachedPrepare(text));
   const em = orm.em.fork();
   await em.persist(new User('ann', 'ann@x.io')).flush();
   const past = new Date(Date.now() - 60_000);
   expect(await orm.em.fork().count(User, { createdAt: { $gt: past } })).toBe(1);
   expect(await orm.em.fork().count(User, { createdAt: { $lt: past } })).toBe(0);
+  expect(prepared.some((text) => /`created_at` > \?/.test(text))).toBe(true);
+  expect(prepared.filter((text) => text.includes(String(+past)))).toEqual([]);
 });

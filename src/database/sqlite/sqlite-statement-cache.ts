@@ -16,10 +16,11 @@ type Result = QueryResult | EntityData<AnyEntity> | EntityData<AnyEntity>[];
  *
  * MikroORM 7 writes every parameter value into the SQL text it sends to SQLite, so each query is
  * a new text that better-sqlite3 must `prepare` again (a tenth of a request in the profile). Here
- * a query whose parameters SQLite can bind as they are (numbers, strings, bigints, null, bytes)
- * goes to SQLite as `?` placeholders with the values bound, and `prepare` keeps the statement
- * of each SQL text for the next request. Anything else (booleans, dates, `??` identifiers, quoted
- * literals, an abort signal) takes MikroORM's own path, which still benefits from the cache.
+ * a query whose parameters SQLite can bind (numbers, strings, bigints, null, bytes, and dates and
+ * booleans as MikroORM writes them: milliseconds, 1/0) goes to SQLite as `?` placeholders with
+ * the values bound, and `prepare` keeps the statement of each SQL text for the next request.
+ * Anything else (`??` identifiers, quoted literals, an abort signal) takes MikroORM's own path,
+ * which still benefits from the cache.
  * Logging is unchanged: DB_DEBUG shows the same lines.
  */
 export class CachedSqliteConnection extends SqliteConnection {
@@ -59,7 +60,7 @@ export class CachedSqliteConnection extends SqliteConnection {
       shown,
       async () => {
         const executor = (ctx as ReturnType<SqliteConnection['getClient']> | undefined) ?? this.getClient();
-        const res = await executor.executeQuery(CompiledQuery.raw(sql, params));
+        const res = await executor.executeQuery(CompiledQuery.raw(sql, params.map(sqliteValue)));
         return this.transformRawResult<T>(res as never, method);
       },
       { query: sql, params, ...loggerContext },
@@ -90,8 +91,20 @@ function isBindable(value: unknown): boolean {
     typeof value === 'string' ||
     typeof value === 'number' ||
     typeof value === 'bigint' ||
+    typeof value === 'boolean' ||
+    value instanceof Date ||
     value instanceof Uint8Array
   );
+}
+
+/**
+ * A value as better-sqlite3 binds it, meaning what MikroORM's SQLite literal says: a Date is its
+ * milliseconds (how MikroORM stores dates there), a boolean 1 or 0 (SQLite's `true`/`false`).
+ */
+export function sqliteValue(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Date) return +value;
+  return value;
 }
 
 /**

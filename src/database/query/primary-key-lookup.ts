@@ -6,26 +6,31 @@ import {
   ReferenceKind,
   wrap,
 } from '@mikro-orm/core';
+import { PostgreSqlConnection } from '@mikro-orm/postgresql';
 import type { EntityManager } from '@mikro-orm/sql';
 import { SqliteConnection } from '@mikro-orm/sqlite';
-import type Database from 'better-sqlite3';
+import { readPostgreSqlRow } from '../postgresql/postgresql-row-by-id.js';
+import { readSqliteRow } from '../sqlite/sqlite-row-by-id.js';
 
 /**
- * `findOne({ id })` for entities made of plain columns, without the query pipeline on SQLite.
+ * `findOne({ id })` for entities made of plain columns, without the query pipeline.
  *
  * Profiling `GET /users/:id` showed about two-thirds of a request in `findOne`'s query building,
- * SQL formatting and Kysely, and another tenth in better-sqlite3 `prepare`, because MikroORM
- * inlines parameter values into the SQL text and so prepares every query afresh. This path keeps
- * the unit of work intact through public API only:
+ * SQL formatting and Kysely, and on SQLite another tenth in better-sqlite3 `prepare` (on
+ * PostgreSQL, the server parsing and planning each inlined text afresh). This path keeps the
+ * unit of work intact through public API only:
  * 1. an initialized entity already in the fork's identity map is returned as is (same instance);
- * 2. otherwise one prepared statement, cached per table on the native better-sqlite3 handle, reads
- *    the row by its bound key, and `em.map` turns it into an entity managed by the fork (the
- *    identity map holds it and the flush computes its changes, as after `findOne`);
+ * 2. otherwise one statement with the key bound reads the row (SQLite: a prepared statement cached
+ *    on the native handle, sqlite/sqlite-row-by-id.ts; PostgreSQL: `$1` through the pool, a named
+ *    prepared statement unless DB_PREPARED_STATEMENTS=0, postgresql/postgresql-row-by-id.ts), and
+ *    `em.map` turns it into an entity managed by the fork (the identity map holds it and the
+ *    flush computes its changes, as after `findOne`);
  * 3. anything this path cannot honour goes to `findOne`: another driver, an open transaction (its
  *    reads go through the transaction's connection), a pending auto-flush, flush mode ALWAYS, an
  *    unloaded reference in the identity map, filters, or an entity with relations, embeddables,
  *    formulas, lazy or custom-typed properties.
- * The statement is logged like the ORM's own queries, so DB_DEBUG still shows every query.
+ * The statement is logged like the ORM's own queries, so DB_DEBUG still shows every query, and a
+ * driver error is converted as the ORM converts it (a lost database is still a 503).
  */
 export async function findByPrimaryKey<T extends object>(
   em: EntityManager,
@@ -38,8 +43,9 @@ export async function findByPrimaryKey<T extends object>(
   if (known) return wrap(known, true).isInitialized() ? known : fallback();
   const meta = fork.getMetadata().get(entity);
   const connection = fork.getConnection();
+  const isSqlite = connection instanceof SqliteConnection;
   if (
-    !(connection instanceof SqliteConnection) ||
+    (!isSqlite && !(connection instanceof PostgreSqlConnection)) ||
     fork.isInTransaction() ||
     fork.config.get('flushMode') === FlushMode.ALWAYS ||
     fork.getUnitOfWork().shouldAutoFlush(meta)
@@ -48,17 +54,22 @@ export async function findByPrimaryKey<T extends object>(
   }
   const sql = selectByIdSql(meta);
   if (!sql) return fallback();
-  const statement = cachedStatement(await connection.getNativeClient(), sql);
   const started = performance.now();
-  const row = statement.get(id) as Record<string, unknown> | undefined;
-  // Like Connection.executeQuery: always handed to the logger, which decides (DB_DEBUG).
-  fork.config.getLogger().logQuery({
-    query: sql,
-    params: [id],
-    took: Math.round(performance.now() - started),
-    results: row ? 1 : 0,
-    level: 'info',
-  });
+  const log = (context: { results?: number; level: 'info' | 'error' }) =>
+    // Like Connection.executeQuery: always handed to the logger, which decides (DB_DEBUG).
+    fork.config
+      .getLogger()
+      .logQuery({ query: sql, params: [id], took: Math.round(performance.now() - started), ...context });
+  let row: Record<string, unknown> | undefined;
+  try {
+    row = isSqlite
+      ? await readSqliteRow(connection as SqliteConnection, sql, id)
+      : await readPostgreSqlRow(connection as PostgreSqlConnection, sql, id);
+  } catch (error) {
+    log({ level: 'error' });
+    throw fork.getDriver().convertException(error as Error);
+  }
+  log({ results: row ? 1 : 0, level: 'info' });
   return row ? fork.map(entity, row as EntityDictionary<T>) : null;
 }
 
@@ -88,15 +99,4 @@ function selectByIdSql(meta: EntityMetadata): string | undefined {
     : undefined;
   selects.set(meta, sql);
   return sql;
-}
-
-const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
-/** One prepared statement per SQL text and database handle, prepared on first use. */
-function cachedStatement(db: Database.Database, sql: string): Database.Statement {
-  let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
-  let statement = cache.get(sql);
-  if (!statement) cache.set(sql, (statement = db.prepare(sql)));
-  return statement;
 }

@@ -1,0 +1,144 @@
+import { MikroORM } from '@mikro-orm/core';
+import type { AbstractSqlConnection } from '@mikro-orm/sql';
+import { CompiledQuery } from 'kysely';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appOrmOptions } from '../../src/app-orm.js';
+import { parseDatabaseUrl } from '../../src/config/database-url.js';
+import { startAppProcess, type RunningApp } from '../helpers/app-process.js';
+import { startPgBouncer, type PgBouncer } from '../helpers/pgbouncer.js';
+import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-database.js';
+
+async function call(base: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: res.status === 204 ? {} : ((await res.json()) as Record<string, unknown>) };
+}
+
+/** Room for startPgBouncer to install Debian's package on a fresh machine. */
+const INSTALL_TIMEOUT_MS = 180_000;
+
+/** The last path segment of a database URL: its name. */
+const databaseName = (url: string) => new URL(url).pathname.slice(1);
+
+/**
+ * The service behind a real PgBouncer (Debian's 1.18) in transaction pool mode, the set-up the
+ * README recommends for many instances: migrations through it, the users API through it with
+ * DB_PREPARED_STATEMENTS=0, and what named prepared statements do there.
+ */
+describe.skipIf(!onPostgres)('through PgBouncer in transaction mode', () => {
+  let bouncer: PgBouncer;
+  let db: TestDatabase;
+  let apps: RunningApp[] = [];
+
+  beforeAll(async () => {
+    bouncer = await startPgBouncer();
+    db = await createTestDatabase();
+  }, INSTALL_TIMEOUT_MS);
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.stop()));
+    await db?.drop();
+    await bouncer?.stop();
+  });
+
+  it('migrates one fresh database exactly once from two processes started together with DB_MIGRATE=1', async () => {
+    const env = {
+      NODE_ENV: 'production',
+      ALLOW_ANONYMOUS: '1',
+      DB_MIGRATE: '1',
+      DB_PREPARED_STATEMENTS: '0',
+      DATABASE_URL: bouncer.url(databaseName(db.url)),
+    };
+    apps = await Promise.all([startAppProcess(env), startAppProcess(env)]);
+    const direct = new Client({ connectionString: db.url });
+    await direct.connect();
+    try {
+      const { rows } = await direct.query<{ name: string }>('select name from mikro_orm_migrations order by id');
+      const names = rows.map((row) => row.name);
+      expect(names.length).toBeGreaterThan(0);
+      expect(new Set(names).size).toBe(names.length);
+      expect(names).toEqual(names.toSorted());
+    } finally {
+      await direct.end();
+    }
+    const said = apps.flatMap((app) => app.stdout).join('\n');
+    expect(said).toMatch(/\d+ migration\(s\) applied/);
+    expect(said).toContain('database is up to date');
+  });
+
+  it('serves the users flow with DB_PREPARED_STATEMENTS=0: create, get, patch, list, duplicate, delete', async () => {
+    const [a, b] = apps.map((app) => app.url);
+    const created = await call(a, 'POST', '/users', { name: 'ann', email: 'ann@x.io' });
+    expect(created.status).toBe(201);
+    const id = created.body.id as number;
+    expect((await call(b, 'GET', `/users/${id}`)).body).toMatchObject({ id, name: 'ann', email: 'ann@x.io' });
+    expect((await call(b, 'PATCH', `/users/${id}`, { name: 'anna' })).body).toMatchObject({ name: 'anna' });
+    expect((await call(a, 'GET', `/users/${id}`)).body).toMatchObject({ name: 'anna' });
+    const list = await call(a, 'GET', '/users?limit=10');
+    expect(list.status).toBe(200);
+    expect((list.body.items as { id: number }[]).map((u) => u.id)).toEqual([id]);
+    const duplicate = await call(b, 'POST', '/users', { name: 'bob', email: 'ANN@x.io' });
+    expect(duplicate).toMatchObject({ status: 409, body: { field: 'email' } });
+    // Many requests at once, more than PgBouncer's server connections: every one succeeds.
+    const burst = await Promise.all(Array.from({ length: 40 }, (_, i) => call(i % 2 ? a : b, 'GET', `/users/${id}`)));
+    expect(burst.map((r) => r.status)).toEqual(burst.map(() => 200));
+    expect((await call(a, 'DELETE', `/users/${id}`)).status).toBe(204);
+    expect((await call(b, 'GET', `/users/${id}`)).status).toBe(404);
+  });
+});
+
+/**
+ * What named prepared statements (DB_PREPARED_STATEMENTS=1) do through PgBouncer 1.18 in
+ * transaction mode, made deterministic with one server connection: a statement one client
+ * connection prepared lives on the server connection, which PgBouncer then hands to another
+ * client connection whose `pg` client prepares the same name again, and PostgreSQL refuses.
+ * The error says what to set; with DB_PREPARED_STATEMENTS=0 the same steps succeed.
+ */
+describe.skipIf(!onPostgres)('named prepared statements through PgBouncer in transaction mode', () => {
+  let bouncer: PgBouncer;
+  let db: TestDatabase;
+  beforeAll(async () => {
+    bouncer = await startPgBouncer({ poolSize: 1 });
+    db = await createTestDatabase();
+  }, INSTALL_TIMEOUT_MS);
+  afterAll(async () => {
+    await db?.drop();
+    await bouncer?.stop();
+  });
+
+  /** The same statement on two client connections of one app pool, which share PgBouncer's one server connection. */
+  async function sameStatementOnTwoClientConnections(preparedStatements: boolean): Promise<unknown> {
+    const orm = await MikroORM.init(
+      appOrmOptions({
+        database: parseDatabaseUrl(bouncer.url(databaseName(db.url))),
+        pool: { max: 2, acquireTimeoutMs: 5000 },
+        preparedStatements,
+      }),
+    );
+    try {
+      const kysely = (orm.em.getConnection() as AbstractSqlConnection).getClient();
+      const statement = CompiledQuery.raw('select $1::int as n', [1]);
+      return await kysely.connection().execute(async (held) => {
+        await held.executeQuery(CompiledQuery.raw('select 1'));
+        // `held` is checked out, so this runs on the pool's second client connection.
+        await kysely.executeQuery(statement);
+        return (await held.executeQuery(statement)).rows;
+      });
+    } finally {
+      await orm.close(true);
+    }
+  }
+
+  it('fails with a line naming DB_PREPARED_STATEMENTS=0 when they are on', async () => {
+    await expect(sameStatementOnTwoClientConnections(true)).rejects.toThrow(
+      /prepared statement "users_service_\d+" already exists.*set DB_PREPARED_STATEMENTS=0/,
+    );
+  });
+
+  it('works with DB_PREPARED_STATEMENTS=0', async () => {
+    expect(await sameStatementOnTwoClientConnections(false)).toEqual([{ n: 1 }]);
+  });
+});
