@@ -37,6 +37,12 @@ const STATEMENTS = {
     from posts p join users u on u.id = p.author_id
     order by p.created_at desc, p.id desc limit $1 offset $2`,
   postsCount: 'select count(*) as n from posts',
+  postsFirst: `select p.id, p.title, p.body, p.created_at, u.id as author_id, u.name as author_name
+    from posts p join users u on u.id = p.author_id
+    order by p.created_at desc, p.id desc limit $1`,
+  postsAfter: `select p.id, p.title, p.body, p.created_at, u.id as author_id, u.name as author_name
+    from posts p join users u on u.id = p.author_id where (p.created_at, p.id) < ($2, $3)
+    order by p.created_at desc, p.id desc limit $1`,
   exportChunk: `select ${USER_COLUMNS} from users where id > $1 order by id limit 1000`,
 } as const;
 
@@ -134,6 +140,51 @@ async function count(db: Db, name: 'count' | 'countByName' | 'postsCount', value
   return Number(row.n); // count(*) is a bigint, which pg hands over as text
 }
 
+interface PostRow {
+  id: number;
+  title: string;
+  body: string;
+  created_at: Date;
+  author_id: number;
+  author_name: string;
+}
+
+/** Keyset pages: `?limit=N[&cursor=C]`, the cursor being the last row's (created_at, id), base64url JSON. */
+async function postsByCursor(db: Db, query: URLSearchParams, res: ServerResponse): Promise<void> {
+  const limit = Number(query.get('limit'));
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return fail(res, 400, 'bad limit');
+  const cursor = query.get('cursor');
+  let after: [string, number] | undefined;
+  if (cursor !== null) {
+    try {
+      after = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, number];
+    } catch {
+      return fail(res, 400, 'bad cursor');
+    }
+  }
+  const rows = after
+    ? await db.query<PostRow>('postsAfter', [limit + 1, after[0], after[1]])
+    : await db.query<PostRow>('postsFirst', [limit + 1]);
+  const hasNextPage = rows.length > limit;
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  const nextCursor =
+    hasNextPage && last
+      ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString('base64url')
+      : null;
+  send(res, 200, {
+    items: items.map((row) => ({
+      id: row.id,
+      title: row.title,
+      body: row.body,
+      createdAt: row.created_at.toISOString(),
+      author: { id: row.author_id, name: row.author_name },
+    })),
+    nextCursor,
+    hasNextPage,
+  });
+}
+
 async function exportUsers(db: Db, res: ServerResponse): Promise<void> {
   res.writeHead(200, { 'content-type': 'application/x-ndjson' });
   let after = 0;
@@ -222,6 +273,9 @@ async function handle(db: Db, req: IncomingMessage, res: ServerResponse): Promis
         throw error;
       }
     }
+  }
+  if (parts[0] === 'posts' && parts.length === 1 && req.method === 'GET' && url.searchParams.has('limit')) {
+    return postsByCursor(db, url.searchParams, res);
   }
   if (parts[0] === 'posts' && parts.length === 1 && req.method === 'GET') {
     const page = pageParams(url.searchParams);

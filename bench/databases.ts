@@ -1,13 +1,17 @@
 /**
  * The databases of one bench run: one private copy per server, seeded alike (10 000 users, 20 000
  * posts), so the writes of one server never change what another reads. SQLite: files in the run's
- * temp folder. PostgreSQL: scratch databases on the server `--db` names, created by the run with the
- * app's own migrations, and dropped at its end.
+ * temp folder (seed.ts). PostgreSQL: scratch databases on the server `--db` names, created by the
+ * run with the app's own migrations (seed-postgres.ts), and dropped at its end.
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import pg from 'pg';
 import { copyDatabase, createSeededDatabase, growUsers, SEED_POSTS, SEED_USERS } from './seed.ts';
+import {
+  createPostgresDatabase,
+  createSeededPostgresDatabase,
+  dropPostgresDatabase,
+  growPostgresUsers,
+} from './seed-postgres.ts';
 
 export interface BenchDatabases {
   /** The app's DATABASE_URL for the copy called `name`. */
@@ -54,88 +58,30 @@ async function postgresDatabases(
   root: string,
   log: (line: string) => void,
 ): Promise<BenchDatabases> {
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
   const dbName = (name: string) => `users_bench_${process.pid}_${name.replace(/\W/g, '_')}`;
-  const urlOf = (name: string) => {
-    const u = new URL(serverUrl);
-    u.pathname = `/${dbName(name)}`;
-    return u.toString();
+  const urls = new Map<string, string>();
+  const cleanup = async () => {
+    for (const name of urls.keys()) await dropPostgresDatabase(serverUrl, dbName(name));
   };
-  const created: string[] = [];
   try {
     for (const name of names) {
-      await admin.query(`create database ${pg.escapeIdentifier(dbName(name))}`);
-      created.push(name);
+      const url = await createPostgresDatabase(serverUrl, dbName(name));
+      urls.set(name, url);
       log(`PostgreSQL: ${dbName(name)} created; migrating and seeding (${SEED_USERS} users, ${SEED_POSTS} posts)…`);
-      migrate(urlOf(name), root);
-      await withClient(urlOf(name), seedPostgres);
+      await createSeededPostgresDatabase(url, root);
     }
   } catch (error) {
-    await dropAll(admin, created.map(dbName));
-    await admin.end();
+    await cleanup();
     throw error;
   }
+  const url = (name: string) => urls.get(name)!;
   return {
-    url: urlOf,
+    url,
     baselineScript: 'bench/baseline-pg.server.ts',
-    baselineEnv: (name) => ({ DATABASE_URL: urlOf(name) }),
+    baselineEnv: (name) => ({ DATABASE_URL: url(name) }),
     growUsers: async (list, total) => {
-      for (const name of list) await withClient(urlOf(name), (client) => growPostgres(client, total));
+      for (const name of list) await growPostgresUsers(url(name), total);
     },
-    cleanup: async () => {
-      await dropAll(admin, created.map(dbName));
-      await admin.end();
-    },
+    cleanup,
   };
-}
-
-/** The app's own migrations, through its CLI: the bench measures the schema users get. */
-function migrate(databaseUrl: string, root: string): void {
-  execFileSync(process.execPath, ['dist/src/cli/cli.js', 'migration:up'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
-    stdio: 'ignore',
-  });
-}
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** The same rows as the SQLite seed (seed.ts): names user000001…, posts by a spread of authors, a second apart. */
-async function seedPostgres(client: pg.Client): Promise<void> {
-  await client.query(
-    `insert into users (name, email, created_at, updated_at)
-     select 'user' || lpad(n::text, 6, '0'), 'user' || lpad(n::text, 6, '0') || '@bench.local', now(), now()
-     from generate_series(1, $1::int) as n`,
-    [SEED_USERS],
-  );
-  await client.query(
-    `insert into posts (title, body, author_id, created_at)
-     select 'post ' || n, 'body of post ' || n, ((n * 7919) % $1::int) + 1, now() - ($2::int - n) * interval '1 second'
-     from generate_series(1, $2::int) as n`,
-    [SEED_USERS, SEED_POSTS],
-  );
-  await client.query('analyze');
-}
-
-async function growPostgres(client: pg.Client, total: number): Promise<void> {
-  await client.query(
-    `insert into users (name, email, created_at, updated_at)
-     select 'export' || n, 'export' || n || '@bench.local', now(), now()
-     from generate_series((select count(*) from users)::int + 1, $1::int) as n`,
-    [total],
-  );
-  await client.query('analyze users');
-}
-
-async function dropAll(admin: pg.Client, databases: string[]): Promise<void> {
-  for (const name of databases) await admin.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
 }
