@@ -15,7 +15,7 @@ const IDLE_SWEEP_MS = 50;
  *    `Connection: close`, so each keep-alive client moves off after its current request;
  * 2. after SHUTDOWN_DELAY_MS (default 0; time for a balancer to see the 503), the port closes:
  *    new connections are refused;
- * 3. connections with no request in flight are closed, now and whenever one goes idle (those
+ * 3. connections with no request in flight are closed, then and whenever one goes idle (those
  *    whose last answer went out before shutdown are still keep-alive); a connection with a
  *    request in flight is left alone until its answer is written;
  * 4. what still runs after SHUTDOWN_TIMEOUT_MS is cut.
@@ -49,11 +49,10 @@ export class GracefulShutdown implements OnApplicationBootstrap, OnModuleDestroy
     const server = this.server();
     if (!server?.listening) return;
     const { shutdownDelayMs: delayMs, shutdownTimeoutMs: timeoutMs } = this.config;
-    server.closeIdleConnections();
-    if (delayMs > 0) {
-      this.logger.log(`shutting down: readiness is 503; still serving for ${delayMs}ms`);
-      await sleep(delayMs);
-    }
+    this.logger.log(`shutting down: readiness is 503, answers close their connection; the port closes in ${delayMs}ms`);
+    // During the delay, an idle keep-alive connection still carries one more request (answered
+    // with `Connection: close`) rather than being closed under a request already on its way.
+    if (delayMs > 0) await sleep(delayMs);
     // close() releases the listening socket at once; its callback waits for every connection to end.
     const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
