@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAppProcess } from '../helpers/app-process.js';
-import { send, type Outcome } from '../helpers/http-client.js';
+import { send, until, type Outcome } from '../helpers/http-client.js';
 import { startPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -114,7 +114,7 @@ describe.each([
       }
     };
     const load = Promise.all([...Array.from({ length: CLIENTS }, (_, c) => client(c)), probe()]);
-    while (acknowledged < CREATES_BEFORE_TERM) await sleep(10);
+    await until(() => acknowledged >= CREATES_BEFORE_TERM, 60_000, `${CREATES_BEFORE_TERM} creates`);
 
     termAt = Date.now();
     const exit = await app.stop('SIGTERM');

@@ -91,3 +91,12 @@ export function whenClosed(socket: net.Socket): Promise<Closed> {
   socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
   return new Promise((resolve) => socket.once('close', () => resolve({ received, error, at: Date.now() })));
 }
+
+/** Polls `condition` every 10 ms until it holds; fails after `timeoutMs` so a stuck load cannot hang the spec. */
+export async function until(condition: () => boolean, timeoutMs = 60_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
