@@ -22,9 +22,9 @@ async function trickle(socket: net.Socket, text: string, everyMs: number): Promi
 function normalClient(url: string, request: () => [string, string, unknown?]) {
   const agent = new http.Agent({ keepAlive: false });
   const outcomes: Outcome[] = [];
-  let running = true;
+  const state = { running: true };
   const done = (async () => {
-    while (running) {
+    while (state.running) {
       const [method, path, body] = request();
       outcomes.push(await send(agent, url, method, path, body, 10_000));
       await sleep(50);
@@ -33,7 +33,7 @@ function normalClient(url: string, request: () => [string, string, unknown?]) {
   return {
     outcomes,
     stop: async () => {
-      running = false;
+      state.running = false;
       await done;
       return outcomes;
     },
