@@ -64,9 +64,10 @@ async function postgresTarget(): Promise<Target> {
 }
 
 describe.each([
-  ['SQLite', sqliteTarget],
-  ['PostgreSQL', postgresTarget],
-])('SIGTERM under keep-alive write load (%s)', (_kind, makeTarget) => {
+  ['SQLite', sqliteTarget, 1],
+  ['PostgreSQL', postgresTarget, 1],
+  ['SQLite, WORKERS=2', sqliteTarget, 2],
+])('SIGTERM under keep-alive write load (%s)', (_kind, makeTarget, workers) => {
   it('turns readiness 503, closes every connection after its answer, and answers every committed create', async () => {
     const target = await makeTarget();
     const app = await startAppProcess({
@@ -74,7 +75,9 @@ describe.each([
       LOG_FORMAT: 'json',
       SHUTDOWN_DELAY_MS: String(DELAY_MS),
       SHUTDOWN_TIMEOUT_MS: String(TIMEOUT_MS),
+      WORKERS: String(workers),
     });
+    await until(() => app.stdout.filter((line) => line.includes('listening on')).length === workers, 60_000, 'workers');
     const creates: Create[] = [];
     const probes: Outcome[] = [];
     let termAt = Number.POSITIVE_INFINITY;
@@ -134,7 +137,7 @@ describe.each([
     expect(exit).toEqual({ code: 0, signal: null });
     // Drained, not cut: nothing was still running at SHUTDOWN_TIMEOUT_MS, and the last lines were flushed.
     expect(app.stdout.some((line) => line.includes('requests still running'))).toBe(false);
-    expect(app.stdout.some((line) => line.includes('requests in flight finished'))).toBe(true);
+    expect(app.stdout.filter((line) => line.includes('requests in flight finished')).length).toBe(workers);
 
     // Every answer was a 201, and every stored row was answered 201: no committed create was
     // answered with a reset (or anything else), no 201 was lost.
@@ -154,11 +157,13 @@ describe.each([
     // Every create sent once shutdown had begun (the service's log line says when, on the same
     // clock) and answered was told `Connection: close`, so keep-alive clients move off instead of
     // being cut. Before SIGTERM, no answer closed its connection.
+    // With WORKERS=2, each worker says so: from the later one, every process had begun.
     const began = app.stdout
       .map((line) => JSON.parse(line) as { msg?: string; time: number })
-      .find((line) => line.msg?.startsWith('shutting down'));
-    expect(began).toBeDefined();
-    const sentWhileDraining = creates.filter((c) => c.sentAt > began!.time && c.status !== undefined);
+      .filter((line) => line.msg?.startsWith('shutting down'))
+      .map((line) => line.time);
+    expect(began.length).toBe(workers);
+    const sentWhileDraining = creates.filter((c) => c.sentAt > Math.max(...began) && c.status !== undefined);
     expect(sentWhileDraining.length).toBeGreaterThan(0);
     expect(sentWhileDraining.filter((c) => c.connection !== 'close')).toEqual([]);
     expect(creates.filter((c) => c.at < termAt && c.connection === 'close')).toEqual([]);
