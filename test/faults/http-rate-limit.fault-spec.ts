@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnApp, type AppProcess } from '../helpers/app-process.js';
 import { send, until, type Outcome } from '../helpers/http-client.js';
@@ -73,7 +74,7 @@ describe('rate limits across two workers', () => {
 });
 
 describe('rate limits with Redis unreachable (fail-open)', () => {
-  it('starts and serves without Redis, limits once it is up, serves unlimited when it dies, limits again when it is back', async () => {
+  it('starts and serves without Redis, limits once it is up, serves unlimited while it stalls or is dead, limits again when it is back', async () => {
     redis = await redisServer();
     const app = await spawnApp({ LOG_FORMAT: 'json', RATE_LIMIT: '1', REDIS_URL: redis.url, RATE_LIMIT_WRITES: '5' });
     try {
@@ -90,15 +91,29 @@ describe('rate limits with Redis unreachable (fail-open)', () => {
       const limited = await creates(url, 8, 'up', 1);
       expect(statuses(limited)).toEqual([...Array(5).fill(201), ...Array(3).fill(429)]);
 
+      // Stalled (answers nothing for 3 s): each request waits at most the 500 ms command timeout,
+      // then goes on unlimited; all of them are answered while Redis still sleeps.
+      const stalledAt = Date.now();
+      redis.stall(3);
+      await sleep(100);
+      const stalled = await creates(url, 4, 'stalled', 2);
+      expect(statuses(stalled)).toEqual(Array(4).fill(201));
+      expect(Math.max(...stalled.map((o) => o.at)) - stalledAt).toBeLessThan(2500);
+      expect(warned()).toBe(2);
+      // Awake again, with the window it had: the client is still over its limit.
+      await sleep(Math.max(0, 3500 - (Date.now() - stalledAt)));
+      expect(statuses(await creates(url, 1, 'awake', 1))).toEqual([429]);
+      expect(back()).toBe(2);
+
       // Killed: the next requests still get answers, unlimited, and one warning says why.
       await redis.kill();
       const outage = await creates(url, 8, 'down', 2);
       expect(statuses(outage)).toEqual(Array(8).fill(201));
-      expect(warned()).toBe(2);
+      expect(warned()).toBe(3);
 
       // Back (empty: a new window): limits apply again.
       await redis.start();
-      await until(() => back() === 2, 15_000, 'the second reconnect');
+      await until(() => back() === 3, 15_000, 'the second reconnect');
       expect(statuses(await creates(url, 7, 'again', 1))).toEqual([...Array(5).fill(201), ...Array(2).fill(429)]);
     } finally {
       expect(await app.stop()).toEqual({ code: 0, signal: null });

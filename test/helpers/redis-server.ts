@@ -13,6 +13,8 @@ export interface RedisServer {
   pid(): number | undefined;
   start(): Promise<void>;
   kill(): Promise<void>;
+  /** Makes the server stall (answer nothing) for `seconds`, as a hung Redis would; resolves at once. */
+  stall(seconds: number): void;
 }
 
 /** A port for a Redis that is not started yet (`start()` it when the spec wants it up). */
@@ -26,10 +28,26 @@ export async function redisServer(): Promise<RedisServer> {
     async start() {
       child = spawn(
         'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        // DEBUG SLEEP (a stalled Redis) is refused unless enabled; `local`: from 127.0.0.1 only.
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--enable-debug-command',
+          'local',
+        ],
         { stdio: 'ignore' },
       );
       await untilAnswers(port);
+    },
+    stall(seconds) {
+      const socket = net.connect(port, '127.0.0.1', () => socket.end(`DEBUG SLEEP ${seconds}\r\n`));
+      socket.on('error', () => undefined);
     },
     async kill() {
       const running = child;

@@ -64,10 +64,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     });
     this.redis.defineCommand('rateLimitHit', { numberOfKeys: 2, lua: HIT_SCRIPT });
     this.redis.on('error', (error: Error) => this.down(error));
-    this.redis.on('ready', () => {
-      if (this.failing) this.logger.log('Redis is back: rate limits apply again');
-      this.failing = false;
-    });
+    this.redis.on('ready', () => this.up());
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
@@ -83,6 +80,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
         limit,
         blockDuration,
       );
+      this.up();
       return {
         totalHits: hits,
         timeToExpire: Math.ceil(windowMs / 1000),
@@ -97,6 +95,12 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /** Connected again, or answering again after a stall. */
+  private up(): void {
+    if (this.failing) this.logger.log('Redis is back: rate limits apply again');
+    this.failing = false;
   }
 
   /** One warning per outage, not one per request. */
