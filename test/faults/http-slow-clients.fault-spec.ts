@@ -8,7 +8,7 @@ import { connect, send, whenClosed, type Closed, type Outcome } from '../helpers
 const HEADERS_TIMEOUT_MS = 2000;
 const REQUEST_TIMEOUT_MS = 4000;
 /** Node checks the deadlines every second at most (see http-server-settings.ts), and the machine is shared. */
-const SLACK_MS = 3000;
+const SLACK_MS = 4000;
 
 /** Writes `text` one byte every `everyMs` until the server closes the socket; resolves when it does. */
 async function trickle(socket: net.Socket, text: string, everyMs: number): Promise<void> {
