@@ -7,6 +7,7 @@ import { connect, send, whenClosed, type Closed, type Outcome } from '../helpers
 
 const HEADERS_TIMEOUT_MS = 2000;
 const REQUEST_TIMEOUT_MS = 4000;
+const KEEP_ALIVE_TIMEOUT_MS = 1500;
 /** Node checks the deadlines every second at most (see http-server-settings.ts), and the machine is shared. */
 const SLACK_MS = 4000;
 
@@ -45,6 +46,7 @@ beforeAll(async () => {
   app = await startAppProcess({
     HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
     HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: String(KEEP_ALIVE_TIMEOUT_MS),
   });
 });
 afterAll(() => app?.stop());
@@ -103,6 +105,20 @@ describe('slow clients', () => {
     const names = (JSON.parse(list.body!) as { items: { name: string }[] }).items.map((u) => u.name);
     expect(names).not.toContain('slow-body');
     expect(names.length).toBe(outcomes.length);
+  });
+});
+
+describe('HTTP_KEEP_ALIVE_TIMEOUT_MS', () => {
+  it('says its keep-alive timeout and closes an idle keep-alive connection after it', async () => {
+    const socket = await connect(app.url);
+    const closed = whenClosed(socket);
+    socket.write('GET /users?perPage=1 HTTP/1.1\r\nHost: idle\r\n\r\n');
+    const answeredAt = Date.now();
+    const result = await closed;
+    expect(result.received).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(result.received).toMatch(/\r\nKeep-Alive: timeout=1\r\n/i);
+    expect(result.at - answeredAt).toBeGreaterThanOrEqual(KEEP_ALIVE_TIMEOUT_MS - 100);
+    expect(result.at - answeredAt).toBeLessThan(KEEP_ALIVE_TIMEOUT_MS + SLACK_MS);
   });
 });
 
