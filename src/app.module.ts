@@ -10,6 +10,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { HttpModule } from './http/http.module.js';
+import { RateLimitModule } from './http/rate-limit/rate-limit.module.js';
 import { ObservabilityModule, type ObservabilityOptions } from './observability/observability.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
         // Order matters for middleware at the same depth: observability before http.
         ObservabilityModule.forRoot(config, observability),
         HttpModule,
+        RateLimitModule.forRoot(config),
         HealthModule,
         UsersModule,
         PostsModule,

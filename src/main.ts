@@ -43,10 +43,15 @@ async function bootstrap(config: AppConfig): Promise<void> {
   logger.log(`users-service listening on http://${config.host}:${port} (docs at /docs)`, 'Main');
 }
 
+/** Nest's `listen` hands its arguments on to Node's `server.listen(port, host, backlog)`; its types name two. */
+type ListenWithBacklog = (port: number, host: string, backlog: number) => Promise<unknown>;
+
 /** `app.listen`, with the errors an operator can fix said in one line. */
 async function listen(app: NestExpressApplication, config: AppConfig): Promise<void> {
   try {
-    await app.listen(config.port, config.host);
+    // The backlog (HTTP_BACKLOG) queues a burst of connections until they are accepted; the
+    // kernel caps it at net.core.somaxconn. With WORKERS>1 the primary listens with the workers' value.
+    await (app.listen as unknown as ListenWithBacklog).call(app, config.port, config.host, config.http.backlog);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE')

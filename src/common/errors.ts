@@ -69,3 +69,19 @@ export class UnauthorizedError extends DomainError {
     return { 'WWW-Authenticate': 'Bearer realm="users-service"' };
   }
 }
+
+/** A client went past its rate limit (429); `retryAfterSeconds` says when the window lets it in again. */
+export class RateLimitedError extends DomainError {
+  readonly status = 429;
+
+  constructor(
+    readonly routeClass: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`rate limit exceeded for ${routeClass}; retry in ${retryAfterSeconds}s`);
+  }
+
+  override headers(): Record<string, string> {
+    return { 'Retry-After': String(this.retryAfterSeconds) };
+  }
+}

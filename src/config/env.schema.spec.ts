@@ -80,4 +80,76 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'test', TEST_REQUEST_DELAY_MS: '500' }).testRequestDelayMs).toBe(500);
     expect(loadConfig({ NODE_ENV: 'development', TEST_REQUEST_DELAY_MS: '500' }).testRequestDelayMs).toBe(0);
   });
+
+  describe('HTTP edge (server deadlines, limits, shutdown, rate limits)', () => {
+    it('defaults: deadlines well under Node 300 s, a 4096 backlog, rate limiting off and in memory', () => {
+      expect(loadConfig({})).toMatchObject({
+        http: {
+          headersTimeoutMs: 10_000,
+          requestTimeoutMs: 30_000,
+          keepAliveTimeoutMs: 5000,
+          maxConnections: 10_000,
+          backlog: 4096,
+        },
+        shutdownDelayMs: 0,
+        rateLimit: {
+          enabled: false,
+          windowMs: 60_000,
+          limits: { reads: 600, writes: 120, bulk: 10 },
+          redisUrl: undefined,
+        },
+      });
+    });
+
+    it('reads each variable', () => {
+      const config = loadConfig({
+        HTTP_HEADERS_TIMEOUT_MS: '2000',
+        HTTP_REQUEST_TIMEOUT_MS: '4000',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
+        HTTP_MAX_CONNECTIONS: '0',
+        HTTP_BACKLOG: '1024',
+        SHUTDOWN_DELAY_MS: '5000',
+        RATE_LIMIT: '1',
+        RATE_LIMIT_WINDOW_MS: '1000',
+        RATE_LIMIT_READS: '7',
+        RATE_LIMIT_WRITES: '5',
+        RATE_LIMIT_BULK: '2',
+        REDIS_URL: 'redis://127.0.0.1:6379/2',
+      });
+      expect(config).toMatchObject({
+        http: {
+          headersTimeoutMs: 2000,
+          requestTimeoutMs: 4000,
+          keepAliveTimeoutMs: 65_000,
+          maxConnections: 0,
+          backlog: 1024,
+        },
+        shutdownDelayMs: 5000,
+        rateLimit: {
+          enabled: true,
+          windowMs: 1000,
+          limits: { reads: 7, writes: 5, bulk: 2 },
+          redisUrl: 'redis://127.0.0.1:6379/2',
+        },
+      });
+    });
+
+    it.each([
+      [
+        { HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' },
+        /^invalid HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS/,
+      ],
+      [{ HTTP_BACKLOG: '0' }, /^invalid HTTP_BACKLOG: /],
+      [{ HTTP_REQUEST_TIMEOUT_MS: 'soon' }, /^invalid HTTP_REQUEST_TIMEOUT_MS: .*"soon"/],
+      [{ RATE_LIMIT_WRITES: '0' }, /^invalid RATE_LIMIT_WRITES: /],
+      [{ REDIS_URL: 'localhost:6379' }, /^invalid REDIS_URL: expected redis:\/\/… or rediss:\/\/…$/],
+    ])('rejects %o with one line', (env, message) => {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(message);
+    });
+
+    it('never echoes REDIS_URL, which may carry a password', () => {
+      expect(() => loadConfig({ REDIS_URL: 'http://user:secret@redis' })).toThrow(/^invalid REDIS_URL: [^"]*$/);
+    });
+  });
 });

@@ -79,9 +79,38 @@ export const EnvSchema = z.object({
     .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
     .default('1')
     .transform((value) => value === '1' || value === 'true' || value === 'yes'),
+
+  // --- HTTP edge (branch faults-http): server deadlines, connection limits, shutdown, rate limits ---
+  /** Longest a client may take to send a request's headers (slowloris), in ms; answered 408 and closed. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+  /** Longest a client may take to send a whole request, body included (slow uploads), in ms; not the response. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** How long an idle keep-alive connection stays open, in ms (above a proxy's idle timeout, below the client's). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  /** Most open connections per process; more are closed at once (0: no limit). */
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+  /** Listen backlog: connections the kernel queues before the process accepts them (capped by net.core.somaxconn). */
+  HTTP_BACKLOG: z.coerce.number().int().min(1).max(65_535).default(4096),
+  /** After SIGTERM, how long to keep serving with readiness at 503 before the port closes (lets a balancer stop routing here). */
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(0),
+  /** Rate limiting per client IP with @nestjs/throttler (off by default). */
+  RATE_LIMIT: flag,
+  /** The rate limits' window, in ms: each route class allows its count per client per window. */
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(60_000),
+  /** Reads (GET, HEAD) per client per window. */
+  RATE_LIMIT_READS: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** Writes (POST, PUT, PATCH, DELETE) per client per window. */
+  RATE_LIMIT_WRITES: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  /** Bulk routes (POST /users/bulk, GET /users/export) per client per window. */
+  RATE_LIMIT_BULK: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  /** `redis://…`: where the rate limits are counted, shared by every worker and instance (unset: in memory, per process). */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected redis://… or rediss://…')
+    .optional(),
 });
 
-const SECRET_VARIABLES = new Set(['API_TOKEN', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['API_TOKEN', 'DATABASE_URL', 'REDIS_URL']);
 
 export type RawEnv = z.infer<typeof EnvSchema>;
 
@@ -109,6 +138,30 @@ export interface AppConfig {
   workers: number;
   /** DB_PREPARED_STATEMENTS (PostgreSQL only). */
   dbPreparedStatements: boolean;
+  /** HTTP server deadlines and limits (src/http/http-server-settings.ts applies them). */
+  http: HttpServerSettings;
+  shutdownDelayMs: number;
+  rateLimit: RateLimitSettings;
+}
+
+export interface HttpServerSettings {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** 0: no limit. */
+  maxConnections: number;
+  backlog: number;
+}
+
+/** The route classes a rate limit applies to, each with its own count per window. */
+export type RateLimitClass = 'reads' | 'writes' | 'bulk';
+
+export interface RateLimitSettings {
+  enabled: boolean;
+  windowMs: number;
+  limits: Record<RateLimitClass, number>;
+  /** `undefined`: counted in memory, per process. */
+  redisUrl: string | undefined;
 }
 
 /** `WORKERS`: a count, or `auto` for one process per core. */
@@ -152,6 +205,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     testFatalSignal: raw.NODE_ENV === 'test' ? raw.TEST_FATAL_SIGNAL : undefined,
     workers: resolveWorkers(raw.WORKERS),
     dbPreparedStatements: raw.DB_PREPARED_STATEMENTS,
+    http: httpServerSettings(raw),
+    shutdownDelayMs: raw.SHUTDOWN_DELAY_MS,
+    rateLimit: {
+      enabled: raw.RATE_LIMIT,
+      windowMs: raw.RATE_LIMIT_WINDOW_MS,
+      limits: { reads: raw.RATE_LIMIT_READS, writes: raw.RATE_LIMIT_WRITES, bulk: raw.RATE_LIMIT_BULK },
+      redisUrl: raw.REDIS_URL,
+    },
+  };
+}
+
+/** The HTTP_* variables; headers come before the rest of the request, so their deadline cannot be the later one. */
+function httpServerSettings(raw: RawEnv): HttpServerSettings {
+  if (raw.HTTP_HEADERS_TIMEOUT_MS > raw.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      `invalid HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (${raw.HTTP_HEADERS_TIMEOUT_MS} > ${raw.HTTP_REQUEST_TIMEOUT_MS})`,
+    );
+  }
+  return {
+    headersTimeoutMs: raw.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: raw.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: raw.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: raw.HTTP_MAX_CONNECTIONS,
+    backlog: raw.HTTP_BACKLOG,
   };
 }
 

@@ -22,7 +22,32 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: "The server's API_TOKEN" }, BEARER_SCHEME)
     .addSecurityRequirements(BEARER_SCHEME)
     .build();
-  return requireAuthResponses(SwaggerModule.createDocument(app, config));
+  return rateLimitResponses(requireAuthResponses(SwaggerModule.createDocument(app, config)));
+}
+
+/** Paths never rate-limited (see http/rate-limit/route-class.ts). */
+const NOT_RATE_LIMITED = /^\/(health|metrics)(\/|$)/;
+
+/**
+ * With RATE_LIMIT=1 every route outside /health and /metrics can answer 429: added here once, like
+ * the 401s, instead of on every route.
+ */
+function rateLimitResponses(document: OpenAPIObject): OpenAPIObject {
+  const { $schema: _, ...errorBody } = z.toJSONSchema(ErrorBodySchema, { target: 'openapi-3.0', io: 'output' });
+  const tooMany = {
+    description:
+      'Rate limit exceeded (only when the server has RATE_LIMIT=1): `Retry-After` says in how many seconds to retry',
+    headers: { 'Retry-After': { description: 'Seconds until the client may retry', schema: { type: 'integer' } } },
+    content: { 'application/json': { schema: errorBody as SchemaObject } },
+  };
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (NOT_RATE_LIMITED.test(path)) continue;
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = item[method];
+      if (operation) operation.responses['429'] ??= tooMany;
+    }
+  }
+  return document;
 }
 
 /**

@@ -4,6 +4,7 @@ import { HealthCheck, type HealthCheckResult, HealthCheckService, MikroOrmHealth
 import type { Response } from 'express';
 import { Public } from '../auth/public.decorator.js';
 import { MikroORM } from '@mikro-orm/core';
+import { ShutdownIndicator } from './shutdown.indicator.js';
 
 /** How long the database may take to answer `select 1` before the service counts as down. */
 const DB_PING_TIMEOUT_MS = 1500;
@@ -17,6 +18,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: MikroOrmHealthIndicator,
     private readonly orm: MikroORM,
+    private readonly shutdown: ShutdownIndicator,
   ) {}
 
   /**
@@ -37,6 +39,7 @@ export class HealthController {
   async check(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     try {
       return await this.health.check([
+        () => this.shutdown.check(),
         () => this.db.pingCheck('database', { timeout: DB_PING_TIMEOUT_MS, connection: this.connection }),
       ]);
     } catch (error) {

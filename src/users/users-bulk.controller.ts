@@ -1,6 +1,7 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../docs/api-errors.decorator.js';
+import { RateLimitAs } from '../http/rate-limit/route-class.js';
 import { UsersBulkService } from './users-bulk.service.js';
 import {
   BulkCreatedSchema,
@@ -15,6 +16,7 @@ export class UsersBulkController {
   constructor(private readonly bulk: UsersBulkService) {}
 
   @Post('bulk')
+  @RateLimitAs('bulk')
   @ApiOperation({ summary: 'Create 1–1000 users, all or nothing, in one transaction' })
   @ApiCreatedResponse({ standardSchema: BulkCreatedSchema })
   @ApiErrors(400, 409, 413)

@@ -4,6 +4,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/sql';
 import type { Response } from 'express';
+import { RateLimitAs } from '../http/rate-limit/route-class.js';
 import { exportUsers } from '../sql/export.js';
 import { userStats, type UserStats } from '../sql/stats.js';
 import { UserStatsSchema, UserViewSchema } from './users.schemas.js';
@@ -30,6 +31,7 @@ export class UsersReportsController {
 
   /** Every user as NDJSON, in id order, streamed with back-pressure: memory stays flat. */
   @Get('export')
+  @RateLimitAs('bulk')
   @ApiOperation({ summary: 'Every user as NDJSON (one JSON user per line), in id order, streamed' })
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({ description: 'One line per user, each shaped like this schema', standardSchema: UserViewSchema })
