@@ -3,14 +3,14 @@
  * (http-error.filter.ts, registered by AppModule), the server's deadlines and limits, graceful shutdown
  * and the state it exposes, rate limiting (rate-limit/), the test builds' request delay. Must not import: features or the app.
  */
-import { Global, Inject, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { Inject, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import cors from 'cors';
 import { json } from 'express';
 import { APP_CONFIG } from '../config/app-config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { GracefulShutdown } from './graceful-shutdown.service.js';
 import { HttpServerSettingsApplier } from './http-server-settings.js';
-import { ShutdownState } from './shutdown-state.js';
+import { ShutdownStateModule } from './shutdown-state.js';
 import { testDelayMiddleware } from './test-delay.middleware.js';
 
 /** Largest JSON body accepted; larger ones get a 413. */
@@ -27,10 +27,9 @@ const EVERY_ROUTE = { path: '{*all}', method: RequestMethod.ALL };
  * request id and its log line. The app is created with `{ bodyParser: false }`, so these parsers
  * are the only ones.
  */
-@Global() // ShutdownState is read by readiness (the health module)
 @Module({
-  providers: [GracefulShutdown, HttpServerSettingsApplier, ShutdownState],
-  exports: [ShutdownState],
+  imports: [ShutdownStateModule],
+  providers: [GracefulShutdown, HttpServerSettingsApplier],
 })
 export class HttpModule implements NestModule {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Global, Injectable, Module } from '@nestjs/common';
 
 /**
  * Whether this process has begun to shut down (SIGTERM received). Set once by GracefulShutdown,
@@ -19,3 +19,11 @@ export class ShutdownState {
     this.startedAt ??= Date.now();
   }
 }
+
+/**
+ * Makes ShutdownState injectable everywhere (readiness lives in the health module). A module of its
+ * own, with no middleware: a global HttpModule would move its body parsers ahead of the request ids.
+ */
+@Global()
+@Module({ providers: [ShutdownState], exports: [ShutdownState] })
+export class ShutdownStateModule {}
