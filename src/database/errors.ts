@@ -66,7 +66,7 @@ const UNAVAILABLE_CODES = new Set([
 
 /** pg's own messages, which carry no code: a dropped socket, a broken client, a pool wait that ran out. */
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated unexpectedly|is not queryable|timeout exceeded when trying to connect|Connection terminated due to connection timeout|Client was closed and is not queryable|Cannot use a pool after calling end/;
+  /Connection terminated unexpectedly|is not queryable|^timeout expired$|timeout exceeded when trying to connect|Connection terminated due to connection timeout|Client was closed and is not queryable|Cannot use a pool after calling end/;
 
 /** 57014 query_canceled: PostgreSQL's statement_timeout (or a cancel); pg's client-side query_timeout. */
 const TIMEOUT_CODES = new Set(['57014']);

@@ -6,11 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { defineConfig, type LoggerOptions, type Logger, type Options } from '@mikro-orm/core';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { DatabaseConnection } from 'kysely';
 import type { DatabaseTarget, PoolSettings } from '../../config/database-url.js';
 import { migrationOptions, RUNNING_FROM_SOURCE } from '../migrations/migration-options.js';
+import { GuardedPostgreSqlDriver } from '../postgresql/guarded-postgresql-driver.js';
 import { pgDeadlineOptions } from '../postgresql/pg-deadlines.js';
 import { applySqlitePragmas, SQLITE_BUSY_TIMEOUT_MS } from '../sqlite/sqlite-pragmas.js';
 import { CachedSqliteDriver } from '../sqlite/sqlite-statement-cache.js';
@@ -65,7 +65,8 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
     const pool = settings.pool ?? DEFAULT_POOL;
     return {
       ...common,
-      driver: PostgreSqlDriver,
+      // PostgreSqlDriver whose failed rollbacks cannot leak pool slots (postgresql/guarded-postgresql-driver.ts).
+      driver: GuardedPostgreSqlDriver,
       clientUrl: database.clientUrl,
       dbName: database.dbName,
       migrations: migrationOptions('postgresql'),

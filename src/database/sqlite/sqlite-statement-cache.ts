@@ -3,7 +3,7 @@ import type { NativeQueryBuilder, QueryResult, RawQueryFragment } from '@mikro-o
 import { SqliteConnection, SqliteDriver } from '@mikro-orm/sqlite';
 import type Database from 'better-sqlite3';
 import { CompiledQuery, type Dialect } from 'kysely';
-import { guardSqliteRollback } from './sqlite-rollback-guard.js';
+import { guardRollback } from '../query/rollback-guard.js';
 
 /** Distinct SQL texts kept prepared per database handle; beyond that the oldest is dropped. */
 export const STATEMENT_CACHE_SIZE = 500;
@@ -22,7 +22,7 @@ type Result = QueryResult | EntityData<AnyEntity> | EntityData<AnyEntity>[];
  * of each SQL text for the next request. Anything else (booleans, dates, `??` identifiers, quoted
  * literals, an abort signal) takes MikroORM's own path, which still benefits from the cache.
  * Logging is unchanged: DB_DEBUG shows the same lines. Its rollback cannot wedge the single
- * connection after SQLite rolled a transaction back itself (sqlite-rollback-guard.ts).
+ * connection after SQLite rolled a transaction back itself (query/rollback-guard.ts).
  */
 export class CachedSqliteConnection extends SqliteConnection {
   override createKyselyDialect(options: Dictionary): Dialect {
@@ -30,7 +30,8 @@ export class CachedSqliteConnection extends SqliteConnection {
     // The handle the parent just opened (a plain field in JS, private only in its typings).
     const database = (this as unknown as { database: Database.Database }).database;
     cachePreparedStatements(database);
-    return guardSqliteRollback(dialect, database);
+    // SQLite may have rolled the transaction back itself (query/rollback-guard.ts).
+    return guardRollback(dialect, { alreadyRolledBack: () => !database.inTransaction });
   }
 
   override async execute<T extends Result = EntityData<AnyEntity>[]>(
