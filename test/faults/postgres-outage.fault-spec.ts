@@ -239,3 +239,45 @@ describe('a stalled PostgreSQL (a TCP proxy that stops forwarding)', () => {
     console.log(`stall: 201 again ${Date.now() - back} ms after forwarding resumed`);
   });
 });
+
+describe('SIGKILL during bulk inserts', () => {
+  it('leaves each batch all or nothing, and every acknowledged batch whole', async () => {
+    const app = await startAppProcess({ DATABASE_URL: databaseUrl, DB_POOL_MAX: '4', ...DEADLINES });
+    const BATCH = 500;
+    const acknowledged: number[] = [];
+    let batch = 0;
+    let running = true;
+    const writer = async () => {
+      while (running) {
+        const b = batch++;
+        const items = Array.from({ length: BATCH }, (_, i) => ({
+          name: `kill-${b}-${i}`,
+          email: `kill-${b}-${i}@e.org`,
+        }));
+        try {
+          const res = await call(`${app.url}/users/bulk`, 'POST', items);
+          await res.arrayBuffer();
+          if (res.status === 201) acknowledged.push(b);
+        } catch {
+          // The process died under this request: its outcome is whatever the database says.
+        }
+      }
+    };
+    const writers = Promise.all(Array.from({ length: 4 }, writer));
+    await sleep(1500);
+    await app.stop('SIGKILL');
+    running = false;
+    await writers;
+    const out = await cluster.psql(
+      `select split_part(name, '-', 2) || ' ' || count(*) from users where name like 'kill-%' group by split_part(name, '-', 2)`,
+      'app',
+    );
+    const counts = new Map((out ? out.split('\n') : []).map((line) => line.split(' ').map(Number) as [number, number]));
+    console.log(
+      `SIGKILL during bulk: ${batch} batches sent, ${acknowledged.length} acknowledged, ${counts.size} stored`,
+    );
+    expect(acknowledged.length).toBeGreaterThan(0);
+    expect([...counts.values()].filter((n) => n !== BATCH)).toEqual([]);
+    for (const b of acknowledged) expect(counts.get(b)).toBe(BATCH);
+  });
+});
