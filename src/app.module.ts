@@ -35,6 +35,7 @@ export class AppModule {
             debug: config.dbDebug,
             pool: config.dbPool,
             preparedStatements: config.dbPreparedStatements,
+            statementTimeoutMs: config.dbStatementTimeoutMs,
             // DB_DEBUG's SQL lines go through Nest's logger, so LOG_LEVEL and LOG_FORMAT apply to
             // them too; MikroORM's colour codes would be noise there.
             logger: (message) => ormLogger.log(stripVTControlCharacters(message)),

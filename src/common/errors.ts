@@ -56,9 +56,37 @@ export class InvalidRequestError extends DomainError {
   readonly status = 400;
 }
 
-/** The database is there but cannot take the work right now (503): lock or pool timeout. */
+/**
+ * A dependency cannot take the work right now (503): the database is down, restarting, out of
+ * connections, read-only, too slow (statement or request deadline) or busy. Temporary by nature,
+ * so it tells the client when to try again.
+ */
 export class UnavailableError extends DomainError {
   readonly status = 503;
+
+  constructor(
+    message: string,
+    /** Seconds for `Retry-After`. */
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(message);
+  }
+
+  override headers(): Record<string, string> {
+    return { 'Retry-After': String(this.retryAfterSeconds) };
+  }
+}
+
+/**
+ * The database has no space left for a write (507): SQLite's SQLITE_FULL, PostgreSQL's 53100.
+ * Reads go on; writes succeed again once space is freed. The message names no file or path.
+ */
+export class StorageFullError extends DomainError {
+  readonly status = 507;
+
+  override headers(): Record<string, string> {
+    return { 'Retry-After': '30' };
+  }
 }
 
 /** The caller did not prove who it is: no or wrong API token (401). */

@@ -70,6 +70,14 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^(auto|[1-9][0-9]{0,2})$/, 'expected a count from 1 or auto')
     .default('1'),
+
+  // Database failures (issue 14): deadlines, readiness.
+  /** Longest one SQL statement may run, in ms (PostgreSQL statement_timeout plus a client-side query timeout; SQLite's busy_timeout); 0: no limit. */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  /** Longest a whole request may take, in ms: past it the client gets a 503 and the request's remaining database work is aborted; 0: no limit. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /** How long GET /health/ready waits for the database (on its own connection) before answering 503, in ms. */
+  HEALTH_READY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
   // PostgreSQL driver: bound parameters and prepared statements (src/database/postgresql/).
   /**
    * PostgreSQL: run each statement as a named prepared statement on its connection (default on,
@@ -136,6 +144,12 @@ export interface AppConfig {
   /** Always undefined outside `NODE_ENV=test`. */
   testFatalSignal: NodeJS.Signals | undefined;
   workers: number;
+  // Database failures (issue 14).
+  /** 0: no limit. */
+  dbStatementTimeoutMs: number;
+  /** 0: no limit. */
+  requestTimeoutMs: number;
+  readyTimeoutMs: number;
   /** DB_PREPARED_STATEMENTS (PostgreSQL only). */
   dbPreparedStatements: boolean;
   /** HTTP server deadlines and limits (src/http/http-server-settings.ts applies them). */
@@ -204,6 +218,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     testRequestDelayMs: raw.NODE_ENV === 'test' ? raw.TEST_REQUEST_DELAY_MS : 0,
     testFatalSignal: raw.NODE_ENV === 'test' ? raw.TEST_FATAL_SIGNAL : undefined,
     workers: resolveWorkers(raw.WORKERS),
+    dbStatementTimeoutMs: raw.DB_STATEMENT_TIMEOUT_MS,
+    requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
+    readyTimeoutMs: raw.HEALTH_READY_TIMEOUT_MS,
     dbPreparedStatements: raw.DB_PREPARED_STATEMENTS,
     http: httpServerSettings(raw),
     shutdownDelayMs: raw.SHUTDOWN_DELAY_MS,

@@ -8,6 +8,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { EntityManager } from '@mikro-orm/sql';
 import { MIGRATION_MODE, MigrationGate, type MigrationMode } from './migrations/migration-gate.js';
 import { createOrmOptions, type OrmSettings } from './orm/orm-options.js';
+import { DATABASE_TARGET, DatabaseProbe } from './readiness/database-probe.js';
 import { SchemaBootstrap } from './schema/schema-bootstrap.js';
 
 export interface DatabaseModuleOptions extends OrmSettings {
@@ -38,8 +39,11 @@ export class DatabaseModule {
         { provide: EntityManager, useExisting: CoreEntityManager },
         ...(options.migrations ? [{ provide: MIGRATION_MODE, useValue: options.migrations }, MigrationGate] : []),
         ...(options.createSchemaIfEmpty ? [SchemaBootstrap] : []),
+        // GET /health/ready's own connection (readiness/database-probe.ts).
+        { provide: DATABASE_TARGET, useValue: options.database },
+        DatabaseProbe,
       ],
-      exports: [EntityManager],
+      exports: [EntityManager, DatabaseProbe],
     };
   }
 }

@@ -12,7 +12,13 @@ import {
   NotNullConstraintViolationException,
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
-import { DomainError, DuplicateError, InvalidRequestError, UnavailableError } from '../common/errors.js';
+import {
+  DomainError,
+  DuplicateError,
+  InvalidRequestError,
+  StorageFullError,
+  UnavailableError,
+} from '../common/errors.js';
 
 /**
  * Where each driver names the column of a unique violation. Each pattern reads one field of the
@@ -26,21 +32,97 @@ const UNIQUE_COLUMN_SOURCES: { field: 'message' | 'detail' | 'constraint'; patte
 ];
 
 /**
- * A server that refuses or drops connections, is shutting down or has no slot left
- * (57P01 admin_shutdown, 57P03 cannot_connect_now, 53300 too_many_connections), and pg-pool's
- * message when no connection came free within connectionTimeoutMillis: retry later.
+ * Why a statement could not run, read from the error (a MikroORM DriverException keeps the
+ * driver's `code` and message) or from a raw driver error: `pg` raises its own errors, unwrapped,
+ * when a transaction is being opened (the pool connects, `BEGIN` is sent) or a connection breaks.
  */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300']);
-const POOL_TIMEOUT = /timeout exceeded when trying to connect|Connection terminated due to connection timeout/;
+type Failure = 'unavailable' | 'timeout' | 'storage-full';
 
 /**
- * Translates a database error a client can cause into the domain error that says what happened;
- * `undefined` for anything else (a bug, a lost database), which stays a 500.
+ * Codes of a database that is gone, refusing, restarting or full of connections: retry later.
+ * PostgreSQL: 57P01 admin_shutdown (a terminated backend, a fast shutdown), 57P02
+ * crash_shutdown, 57P03 cannot_connect_now (starting up, shutting down), 53300
+ * too_many_connections, 53000 insufficient_resources, 25006 read_only_sql_transaction (a standby,
+ * or a primary being demoted during a failover), and class 08 (connection exceptions, below).
+ * Node's socket errors from `pg`. SQLite: the file cannot be opened, is locked past busy_timeout
+ * or was made read-only under the process.
+ */
+const UNAVAILABLE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '53000',
+  '25006',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_CANTOPEN',
+  'SQLITE_READONLY',
+  'SQLITE_IOERR',
+]);
+
+/** pg's own messages, which carry no code: a dropped socket, a broken client, a pool wait that ran out. */
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated unexpectedly|is not queryable|^timeout expired$|timeout exceeded when trying to connect|Connection terminated due to connection timeout|Client was closed and is not queryable|Cannot use a pool after calling end/;
+
+/** 57014 query_canceled: PostgreSQL's statement_timeout (or a cancel); pg's client-side query_timeout. */
+const TIMEOUT_CODES = new Set(['57014']);
+const TIMEOUT_MESSAGES = /^Query read timeout$|canceling statement due to statement timeout/;
+
+/** No space left: PostgreSQL 53100 disk_full, SQLite's SQLITE_FULL, the OS's ENOSPC. */
+const STORAGE_FULL_CODES = new Set(['53100', 'SQLITE_FULL', 'ENOSPC']);
+
+/** What kind of temporary failure `error` (or an error it wraps) is; `undefined` for anything else. */
+export function classifyDbFailure(error: unknown): Failure | undefined {
+  // A deadlock or serialization failure (40P01, 40001; CockroachDB reports contention this way)
+  // rolled the whole transaction back: retrying the request is the fix. A lock wait that ran out
+  // (SQLite's busy_timeout) and a refused connection are temporary too.
+  if (
+    error instanceof LockWaitTimeoutException ||
+    error instanceof ConnectionException ||
+    error instanceof DeadlockException
+  ) {
+    return 'unavailable';
+  }
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    const key = typeof code === 'string' ? code.replace(/^(SQLITE_[A-Z]+)_.*/, '$1') : undefined;
+    if (key !== undefined && STORAGE_FULL_CODES.has(key)) return 'storage-full';
+    if (key !== undefined && TIMEOUT_CODES.has(key)) return 'timeout';
+    if (key !== undefined && (UNAVAILABLE_CODES.has(key) || /^08[0-9A-Z]{3}$/.test(key))) return 'unavailable';
+    if (TIMEOUT_MESSAGES.test(cause.message)) return 'timeout';
+    if (UNAVAILABLE_MESSAGES.test(cause.message)) return 'unavailable';
+  }
+  return undefined;
+}
+
+/** The domain error of a temporary database failure; the messages say what, never where (no host, no path). */
+function failureError(failure: Failure): DomainError {
+  if (failure === 'storage-full') {
+    return new StorageFullError('the database has no space left: writes are refused until space is freed');
+  }
+  if (failure === 'timeout') return new UnavailableError('the database did not answer in time, try again');
+  return new UnavailableError('the database is unavailable, try again');
+}
+
+/**
+ * Translates a database error a client can meet into the domain error that says what happened:
+ * a constraint its input broke (409/400), or a temporary failure of the database (503 with
+ * Retry-After; 507 for a full disk). `undefined` for anything else (a bug), which stays a 500.
  * Driver differences end here: SQLite says `UNIQUE constraint failed: users.email`, PostgreSQL
  * names the constraint `users_email_unique` and says `Key (email)=(…)` in its detail.
  */
 export function translateDbError(error: unknown): DomainError | undefined {
-  if (isUnavailable(error)) return new UnavailableError('the database is busy, try again');
+  const failure = classifyDbFailure(error);
+  if (failure) return failureError(failure);
   if (!(error instanceof DriverException)) return undefined;
   if (error instanceof UniqueConstraintViolationException) {
     return new DuplicateError(conflictingColumn(error) ?? 'unknown');
@@ -52,24 +134,6 @@ export function translateDbError(error: unknown): DomainError | undefined {
     return new InvalidRequestError('a required value is missing');
   }
   return undefined;
-}
-
-/**
- * Lock wait, pool acquire timeout, refused or dropped connection: temporary, a 503. pg-pool
- * rejects a timed-out acquire with a plain Error, which can reach the filter unwrapped.
- */
-function isUnavailable(error: unknown): boolean {
-  // A deadlock or serialization failure (40P01, 40001; CockroachDB reports contention this way)
-  // rolled the whole transaction back: retrying the request is the fix.
-  if (
-    error instanceof LockWaitTimeoutException ||
-    error instanceof ConnectionException ||
-    error instanceof DeadlockException
-  ) {
-    return true;
-  }
-  if (error instanceof DriverException && error.code !== undefined && UNAVAILABLE_CODES.has(error.code)) return true;
-  return error instanceof Error && POOL_TIMEOUT.test(error.message);
 }
 
 /** Which unique column a violation is about, read from the driver's message, constraint and detail. */

@@ -1,52 +1,92 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, type HealthCheckResult, HealthCheckService, MikroOrmHealthIndicator } from '@nestjs/terminus';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  type HealthCheckResult,
+  HealthCheckService,
+  type HealthIndicatorFunction,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../auth/public.decorator.js';
-import { MikroORM } from '@mikro-orm/core';
+import { APP_CONFIG } from '../config/app-config.module.js';
+import type { AppConfig } from '../config/env.schema.js';
+import { DatabaseProbe } from '../database/readiness/database-probe.js';
+import { ReadinessChecks } from './readiness-checks.js';
 import { ShutdownIndicator } from './shutdown.indicator.js';
 
-/** How long the database may take to answer `select 1` before the service counts as down. */
-const DB_PING_TIMEOUT_MS = 1500;
+/** Seconds an orchestrator or load balancer should wait before probing a 503 again. */
+const READY_RETRY_AFTER_S = '1';
 
-/** Liveness and readiness probe: open to everyone, says only whether the database answers. */
+/**
+ * Probes for orchestrators, open to everyone:
+ * - `/health/live`: the process answers HTTP; no database. Restart the instance when it fails.
+ * - `/health/ready`: the database answers, on a connection of its own that never queues behind
+ *   request traffic (database/readiness/database-probe.ts), within HEALTH_READY_TIMEOUT_MS; plus
+ *   every check other modules added (ReadinessChecks); 503 from SIGTERM on (ShutdownIndicator).
+ *   Send no traffic while it fails.
+ * - `/health`: the same as ready (the probe documented before the split).
+ */
 @Public()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly db: MikroOrmHealthIndicator,
-    private readonly orm: MikroORM,
+    private readonly indicator: HealthIndicatorService,
+    private readonly probe: DatabaseProbe,
+    private readonly readiness: ReadinessChecks,
     private readonly shutdown: ShutdownIndicator,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  /**
-   * What terminus pings: its indicator calls `isConnected()`, which MikroORM answers with a
-   * `select 1` straight on the driver, past the ORM's logger. This one runs the same statement
-   * through the ORM's connection, so the request's figures count what the check really ran.
-   */
-  private readonly connection = {
-    isConnected: async (): Promise<boolean> => {
-      await this.orm.em.getConnection().execute('select 1');
-      return true;
-    },
-  };
 
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: 'Is the service up and its database answering?' })
-  async check(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+  @ApiOperation({ summary: 'Readiness (same as /health/ready): is the database answering?' })
+  @ApiServiceUnavailableResponse({ description: 'The database (or another readiness check) is down; Retry-After' })
+  check(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    return this.ready(res);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  @ApiOperation({
+    summary: 'Readiness: the database answers on a dedicated connection, and every added check is up',
+    description:
+      'A 503 with Retry-After means: send this instance no traffic for now. Load alone cannot fail it: the ' +
+      'probe has its own database connection and HEALTH_READY_TIMEOUT_MS.',
+  })
+  @ApiServiceUnavailableResponse({ description: 'The database (or another readiness check) is down; Retry-After' })
+  ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    const timeout = this.config.readyTimeoutMs;
+    const database: HealthIndicatorFunction = () =>
+      this.indicator
+        .check('database')
+        .attempt(() => this.probe.ping(timeout))
+        .withTimeout(timeout);
+    // Shutting down comes first: from SIGTERM on, balancers must stop sending traffic here.
+    return this.run(res, [() => this.shutdown.check(), database, ...this.readiness.all()]);
+  }
+
+  @Get('live')
+  @HealthCheck()
+  @ApiOperation({
+    summary: 'Liveness: the process answers HTTP (no database check)',
+    description: 'Restart the instance only when this fails; a database outage shows in /health/ready instead.',
+  })
+  @ApiOkResponse({ description: 'The process is alive' })
+  live(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    return this.run(res, []);
+  }
+
+  private async run(res: Response, checks: HealthIndicatorFunction[]): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([
-        () => this.shutdown.check(),
-        () => this.db.pingCheck('database', { timeout: DB_PING_TIMEOUT_MS, connection: this.connection }),
-      ]);
+      return await this.health.check(checks);
     } catch (error) {
       // Terminus reports "down" as a 503 whose body is the check result; it is an answer for the
       // probe, not an error for the error filter to hide.
       if (!(error instanceof ServiceUnavailableException)) throw error;
-      res.status(503);
+      res.status(503).setHeader('Retry-After', READY_RETRY_AFTER_S);
       return error.getResponse() as HealthCheckResult;
     }
   }

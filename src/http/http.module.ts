@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/env.schema.js';
 import { GracefulShutdown } from './graceful-shutdown.service.js';
 import { HttpServerSettingsApplier } from './http-server-settings.js';
 import { ShutdownStateModule } from './shutdown-state.js';
+import { requestDeadlineMiddleware } from './request-deadline.middleware.js';
 import { testDelayMiddleware } from './test-delay.middleware.js';
 
 /** Largest JSON body accepted; larger ones get a 413. */
@@ -35,7 +36,9 @@ export class HttpModule implements NestModule {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    const { corsOrigins, testRequestDelayMs } = this.config;
+    const { corsOrigins, testRequestDelayMs, requestTimeoutMs } = this.config;
+    // First of this room's middleware: the deadline covers everything after it (issue 14).
+    consumer.apply(requestDeadlineMiddleware(requestTimeoutMs)).forRoutes(EVERY_ROUTE);
     if (corsOrigins.length > 0) {
       consumer
         .apply(cors({ origin: corsOrigins, exposedHeaders: ['X-Request-Id'], maxAge: 600 }))

@@ -29,25 +29,46 @@ export class UsersReportsController {
     return userStats(this.em);
   }
 
-  /** Every user as NDJSON, in id order, streamed with back-pressure: memory stays flat. */
+  /**
+   * Every user as NDJSON, in id order, streamed with back-pressure: memory stays flat.
+   * Failures: the first batch is read before anything is written, so a database that is down
+   * answers a 503 JSON like any route. Past the first byte the status is gone; a failure then
+   * destroys the connection before the terminating chunk, so the client sees a truncated
+   * (incomplete chunked) body, never a complete-looking 200, and it is logged as an error under the
+   * request id (the error filter does both). A client that goes away stops the export silently.
+   */
   @Get('export')
   @RateLimitAs('bulk')
-  @ApiOperation({ summary: 'Every user as NDJSON (one JSON user per line), in id order, streamed' })
+  @ApiOperation({
+    summary: 'Every user as NDJSON (one JSON user per line), in id order, streamed',
+    description:
+      'A database failure before the first line is a 503 JSON error. A failure mid-stream closes the ' +
+      'connection without the final chunk: a client must treat a body that did not end cleanly as failed.',
+  })
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({ description: 'One line per user, each shaped like this schema', standardSchema: UserViewSchema })
   async export(@Res() res: Response): Promise<void> {
     // A fork of its own: the stream outlives the handler's synchronous part, so it must not rely
     // on finding the request's context in AsyncLocalStorage from socket callbacks.
     const em = this.em.fork();
+    const rows = exportUsers(em);
+    // Throws before any byte is written when the database cannot be read: the filter answers.
+    const first = await rows.next();
     res.status(200).setHeader('content-type', 'application/x-ndjson');
     try {
-      await pipeline(Readable.from(ndjson(exportUsers(em))), res);
+      await pipeline(Readable.from(ndjson(resume(first, rows))), res);
     } catch (error) {
       // The client went away mid-download: nothing to answer, nothing to log.
-      if (res.destroyed && !res.writableFinished) return;
+      if ((error as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+      // The database failed mid-stream: the filter logs it and destroys the half-sent response.
       throw error;
     }
   }
+}
+
+/** `rows` again from its first result, already read. */
+async function* resume<T>(first: IteratorResult<T>, rows: AsyncIterator<T>): AsyncGenerator<T> {
+  for (let next = first; !next.done; next = await rows.next()) yield next.value;
 }
 
 async function* ndjson(rows: AsyncIterable<object>): AsyncGenerator<string> {

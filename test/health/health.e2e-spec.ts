@@ -20,8 +20,12 @@ async function loseTheDatabase(app: TestApp): Promise<void> {
   mkdirSync(target.file);
 }
 
-/** SQL statements of `GET /health`. Change the number only on purpose. */
-const STATEMENTS = { 'GET /health': 1 }; // select 1
+/**
+ * SQL statements of `GET /health` through the ORM. Change the number only on purpose: since the
+ * readiness probe has a connection of its own (so it never queues behind request traffic), its
+ * `select 1` no longer goes through the ORM's connection and counts nothing.
+ */
+const STATEMENTS = { 'GET /health': 0 };
 
 let t: TestApp;
 beforeEach(async () => (t = await startApp({ env: { API_TOKEN: 'a-long-enough-test-token' } })));
@@ -37,5 +41,18 @@ describe('GET /health', () => {
     await loseTheDatabase(t);
     const res = await t.http.get('/health').expect(503);
     expect(res.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
+  });
+
+  it('splits liveness from readiness: with the database gone, ready is 503 with Retry-After and live 200', async () => {
+    expect((await t.http.get('/health/ready').expect(200)).body).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' } },
+    });
+    await t.http.get('/health/live').expect(200);
+    await loseTheDatabase(t);
+    const ready = await t.http.get('/health/ready').expect(503);
+    expect(ready.headers['retry-after']).toBe('1');
+    expect(ready.body).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
+    expect((await t.http.get('/health/live').expect(200)).body).toMatchObject({ status: 'ok' });
   });
 });

@@ -11,7 +11,8 @@ import type { DatabaseConnection } from 'kysely';
 import type { DatabaseTarget, PoolSettings } from '../../config/database-url.js';
 import { migrationOptions, RUNNING_FROM_SOURCE } from '../migrations/migration-options.js';
 import { boundPostgreSqlDriver } from '../postgresql/bound-postgresql-driver.js';
-import { applySqlitePragmas } from '../sqlite/sqlite-pragmas.js';
+import { pgDeadlineOptions } from '../postgresql/pg-deadlines.js';
+import { applySqlitePragmas, SQLITE_BUSY_TIMEOUT_MS } from '../sqlite/sqlite-pragmas.js';
 import { CachedSqliteDriver } from '../sqlite/sqlite-statement-cache.js';
 
 /** Pool used when none is configured (library defaults of `pg`, with a bounded wait). */
@@ -23,6 +24,12 @@ export interface OrmSettings {
   entities: NonNullable<Options['entities']>;
   /** PostgreSQL connection pool (DB_POOL_MAX, DB_POOL_TIMEOUT_MS); SQLite ignores it. */
   pool?: PoolSettings;
+  /**
+   * Longest a statement may run (DB_STATEMENT_TIMEOUT_MS; 0: no limit): PostgreSQL's
+   * statement_timeout and the client's query timeout; SQLite's busy_timeout. The app passes
+   * its configuration; unset (the CLI) means no limit.
+   */
+  statementTimeoutMs?: number;
   /** Log every SQL statement (DB_DEBUG). */
   debug?: boolean;
   /** Where SQL log lines go when `debug` is on; defaults to the console. */
@@ -57,11 +64,14 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
     forceUtcTimezone: true,
   });
   const { database } = settings;
+  // No limit unless asked: the CLI's migrations may rightly run long statements.
+  const statementTimeout = settings.statementTimeoutMs ?? 0;
   if (database.driver === 'postgresql') {
     const pool = settings.pool ?? DEFAULT_POOL;
     return {
       ...common,
-      // PostgreSqlDriver with bound parameters (postgresql/bound-postgresql-driver.ts).
+      // PostgreSqlDriver with bound parameters whose failed rollbacks cannot leak pool slots
+      // (postgresql/bound-postgresql-driver.ts, guarded-postgresql-connection.ts).
       driver: boundPostgreSqlDriver({ preparedStatements: settings.preparedStatements ?? true }),
       clientUrl: database.clientUrl,
       dbName: database.dbName,
@@ -69,7 +79,8 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
       pool: { max: pool.max },
       // pg's pool: a caller that finds no free connection within this time (or cannot open
       // one) gets an error, translated to a 503 in database/errors.ts, instead of queueing forever.
-      driverOptions: { connectionTimeoutMillis: pool.acquireTimeoutMs },
+      // Deadlines and keepalive: postgresql/pg-deadlines.ts.
+      driverOptions: { connectionTimeoutMillis: pool.acquireTimeoutMs, ...pgDeadlineOptions(statementTimeout) },
     };
   }
   if (!database.inMemory) {
@@ -82,6 +93,8 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
     driver: CachedSqliteDriver,
     dbName: database.file,
     migrations: migrationOptions('sqlite'),
-    onCreateConnection: (connection) => applySqlitePragmas(connection as DatabaseConnection),
+    // A writer waits for another's lock as long as a statement may run; 0 keeps the default wait.
+    onCreateConnection: (connection) =>
+      applySqlitePragmas(connection as DatabaseConnection, statementTimeout || SQLITE_BUSY_TIMEOUT_MS),
   };
 }

@@ -1,9 +1,10 @@
 import type { AnyEntity, Configuration, Dictionary, EntityData, LoggingOptions, Transaction } from '@mikro-orm/core';
-import { PostgreSqlConnection, PostgreSqlDriver, type PostgreSqlPlatform } from '@mikro-orm/postgresql';
+import { type PostgreSqlConnection, PostgreSqlDriver, type PostgreSqlPlatform } from '@mikro-orm/postgresql';
 import type { NativeQueryBuilder, QueryResult, RawQueryFragment } from '@mikro-orm/sql';
 import { CompiledQuery, type PostgresDialect } from 'kysely';
 import type { Pool, PoolConfig } from 'pg';
 import { toPositional } from './bound-parameters.js';
+import { GuardedPostgreSqlConnection } from './guarded-postgresql-connection.js';
 import { prepareNamedStatements } from './prepared-statements.js';
 
 type Query = string | NativeQueryBuilder | RawQueryFragment;
@@ -30,9 +31,10 @@ export interface PostgreSqlBindingOptions {
  * the log line (DB_DEBUG shows the same text as before), result shapes, and error translation
  * (the driver converts the same `pg` errors, so a unique violation is still a 409 naming the
  * field). A statement this cannot bind as MikroORM would have inlined it, or one that carries an
- * abort signal, takes MikroORM's own path unchanged.
+ * abort signal, takes MikroORM's own path unchanged. Its rollbacks are guarded
+ * (guarded-postgresql-connection.ts): a connection the server dropped cannot leak a pool slot.
  */
-export class BoundPostgreSqlConnection extends PostgreSqlConnection {
+export class BoundPostgreSqlConnection extends GuardedPostgreSqlConnection {
   /** Set by the driver right after construction (connections open lazily, so before any use). */
   binding: PostgreSqlBindingOptions = { preparedStatements: true };
 

@@ -5,7 +5,10 @@
  */
 import { CompiledQuery, type DatabaseConnection } from 'kysely';
 
-/** How long a writer waits for the lock held by another connection or process before failing. */
+/**
+ * How long a writer waits for the lock held by another connection or process before failing,
+ * unless DB_STATEMENT_TIMEOUT_MS says otherwise (the same deadline as a PostgreSQL statement).
+ */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
 /**
@@ -17,14 +20,17 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5000;
  * - `synchronous = normal`: safe with WAL (a crash of the process loses nothing committed);
  *   only a power loss can drop the last transactions, in exchange for far fewer fsyncs.
  */
-const PRAGMAS = [
+const pragmas = (busyTimeoutMs: number): string[] => [
   'pragma journal_mode = wal',
-  `pragma busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
+  `pragma busy_timeout = ${Math.trunc(busyTimeoutMs)}`,
   'pragma synchronous = normal',
 ];
 
-export async function applySqlitePragmas(connection: DatabaseConnection): Promise<void> {
-  for (const pragma of PRAGMAS) {
+export async function applySqlitePragmas(
+  connection: DatabaseConnection,
+  busyTimeoutMs = SQLITE_BUSY_TIMEOUT_MS,
+): Promise<void> {
+  for (const pragma of pragmas(busyTimeoutMs)) {
     await connection.executeQuery(CompiledQuery.raw(pragma));
   }
 }

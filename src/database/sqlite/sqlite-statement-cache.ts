@@ -3,6 +3,7 @@ import type { NativeQueryBuilder, QueryResult, RawQueryFragment } from '@mikro-o
 import { SqliteConnection, SqliteDriver } from '@mikro-orm/sqlite';
 import type Database from 'better-sqlite3';
 import { CompiledQuery, type Dialect } from 'kysely';
+import { guardRollback } from '../query/rollback-guard.js';
 
 /** Distinct SQL texts kept prepared per database handle; beyond that the oldest is dropped. */
 export const STATEMENT_CACHE_SIZE = 500;
@@ -21,14 +22,17 @@ type Result = QueryResult | EntityData<AnyEntity> | EntityData<AnyEntity>[];
  * the values bound, and `prepare` keeps the statement of each SQL text for the next request.
  * Anything else (`??` identifiers, quoted literals, an abort signal) takes MikroORM's own path,
  * which still benefits from the cache.
- * Logging is unchanged: DB_DEBUG shows the same lines.
+ * Logging is unchanged: DB_DEBUG shows the same lines. Its rollback cannot wedge the single
+ * connection after SQLite rolled a transaction back itself (query/rollback-guard.ts).
  */
 export class CachedSqliteConnection extends SqliteConnection {
   override createKyselyDialect(options: Dictionary): Dialect {
     const dialect = super.createKyselyDialect(options);
     // The handle the parent just opened (a plain field in JS, private only in its typings).
-    cachePreparedStatements((this as unknown as { database: Database.Database }).database);
-    return dialect;
+    const database = (this as unknown as { database: Database.Database }).database;
+    cachePreparedStatements(database);
+    // SQLite may have rolled the transaction back itself (query/rollback-guard.ts).
+    return guardRollback(dialect, { alreadyRolledBack: () => !database.inTransaction });
   }
 
   override async execute<T extends Result = EntityData<AnyEntity>[]>(
