@@ -62,9 +62,7 @@ export async function findByPrimaryKey<T extends object>(
       .logQuery({ query: sql, params: [id], took: Math.round(performance.now() - started), ...context });
   let row: Record<string, unknown> | undefined;
   try {
-    row = isSqlite
-      ? await readSqliteRow(connection as SqliteConnection, sql, id)
-      : await readPostgreSqlRow(connection as PostgreSqlConnection, sql, id);
+    row = isSqlite ? await readSqliteRow(connection, sql, id) : await readPostgreSqlRow(connection, sql, id);
   } catch (error) {
     log({ level: 'error' });
     throw fork.getDriver().convertException(error as Error);
