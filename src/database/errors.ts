@@ -36,7 +36,7 @@ const UNIQUE_COLUMN_SOURCES: { field: 'message' | 'detail' | 'constraint'; patte
  * driver's `code` and message) or from a raw driver error: `pg` raises its own errors, unwrapped,
  * when a transaction is being opened (the pool connects, `BEGIN` is sent) or a connection breaks.
  */
-type Failure = 'unavailable' | 'timeout' | 'storage-full';
+type Failure = 'busy' | 'unavailable' | 'timeout' | 'storage-full';
 
 /**
  * Codes of a database that is gone, refusing, restarting or full of connections: retry later.
@@ -62,16 +62,18 @@ const UNAVAILABLE_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EAI_AGAIN',
-  'SQLITE_BUSY',
-  'SQLITE_LOCKED',
   'SQLITE_CANTOPEN',
   'SQLITE_READONLY',
   'SQLITE_IOERR',
 ]);
 
-/** pg's own messages, which carry no code: a dropped socket, a broken client, a pool wait that ran out. */
+/** pg's own messages, which carry no code: a dropped socket, a broken client, a connect that timed out. */
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated unexpectedly|is not queryable|^timeout expired$|timeout exceeded when trying to connect|Connection terminated due to connection timeout|Client was closed and is not queryable|Cannot use a pool after calling end/;
+  /Connection terminated unexpectedly|is not queryable|^timeout expired$|Connection terminated due to connection timeout|Cannot use a pool after calling end/;
+
+/** The database is up but every connection or the lock is taken: SQLite's lock past busy_timeout, pg-pool's wait. */
+const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
+const POOL_TIMEOUT = /timeout exceeded when trying to connect/;
 
 /** 57014 query_canceled: PostgreSQL's statement_timeout (or a cancel); pg's client-side query_timeout. */
 const TIMEOUT_CODES = new Set(['57014']);
@@ -85,20 +87,17 @@ export function classifyDbFailure(error: unknown): Failure | undefined {
   // A deadlock or serialization failure (40P01, 40001; CockroachDB reports contention this way)
   // rolled the whole transaction back: retrying the request is the fix. A lock wait that ran out
   // (SQLite's busy_timeout) and a refused connection are temporary too.
-  if (
-    error instanceof LockWaitTimeoutException ||
-    error instanceof ConnectionException ||
-    error instanceof DeadlockException
-  ) {
-    return 'unavailable';
-  }
+  if (error instanceof LockWaitTimeoutException || error instanceof DeadlockException) return 'busy';
+  if (error instanceof ConnectionException) return 'unavailable';
   for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
     const code = (cause as { code?: unknown }).code;
     const key = typeof code === 'string' ? code.replace(/^(SQLITE_[A-Z]+)_.*/, '$1') : undefined;
     if (key !== undefined && STORAGE_FULL_CODES.has(key)) return 'storage-full';
     if (key !== undefined && TIMEOUT_CODES.has(key)) return 'timeout';
     if (key !== undefined && (UNAVAILABLE_CODES.has(key) || /^08[0-9A-Z]{3}$/.test(key))) return 'unavailable';
+    if (key !== undefined && BUSY_CODES.has(key)) return 'busy';
     if (TIMEOUT_MESSAGES.test(cause.message)) return 'timeout';
+    if (POOL_TIMEOUT.test(cause.message)) return 'busy';
     if (UNAVAILABLE_MESSAGES.test(cause.message)) return 'unavailable';
   }
   return undefined;
@@ -110,6 +109,7 @@ function failureError(failure: Failure): DomainError {
     return new StorageFullError('the database has no space left: writes are refused until space is freed');
   }
   if (failure === 'timeout') return new UnavailableError('the database did not answer in time, try again');
+  if (failure === 'busy') return new UnavailableError('the database is busy, try again');
   return new UnavailableError('the database is unavailable, try again');
 }
 

@@ -13,7 +13,7 @@ const urlOf = (path: string) => path.replace(/\{\w+\}/g, '1');
 describe('with API_TOKEN set', () => {
   it('answers 401 JSON on every non-public route when the token is missing or wrong, without SQL', async () => {
     t = await startApp({ env: { API_TOKEN: TOKEN, METRICS: '1' } });
-    const routes = registeredRoutes(t.app).filter((r) => r.path !== '/health');
+    const routes = registeredRoutes(t.app).filter((r) => !r.path.startsWith('/health'));
     expect(routes.length).toBeGreaterThanOrEqual(5);
     for (const { method, path } of routes) {
       for (const authorization of [undefined, 'Bearer wrong-token', `Basic ${TOKEN}`, TOKEN]) {
@@ -48,7 +48,7 @@ describe('with API_TOKEN set', () => {
 
   it('leaves /health and the docs open', async () => {
     t = await startApp({ env: { API_TOKEN: TOKEN } });
-    for (const path of ['/health', '/docs', '/docs-json']) {
+    for (const path of ['/health', '/health/live', '/health/ready', '/docs', '/docs-json']) {
       expect({ path, status: (await t.http.get(path)).status }).toEqual({ path, status: 200 });
     }
   });

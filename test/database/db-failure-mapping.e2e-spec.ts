@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { DriverException, MikroORM } from '@mikro-orm/core';
 import { SqliteDriver } from '@mikro-orm/sqlite';
@@ -76,9 +76,16 @@ describe('SQLite failures (better-sqlite3, and as MikroORM wraps them)', () => {
 
 describe('PostgreSQL client failures (pg, no server needed)', () => {
   const servers: Server[] = [];
-  afterAll(() => Promise.all(servers.map((s) => new Promise((done) => s.close(done)))));
-  const serve = async (onSocket: (socket: import('node:net').Socket) => void): Promise<number> => {
-    const server = createServer(onSocket);
+  const sockets: Socket[] = [];
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
+  });
+  const serve = async (onSocket: (socket: Socket) => void): Promise<number> => {
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      onSocket(socket);
+    });
     servers.push(server);
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     return (server.address() as { port: number }).port;
