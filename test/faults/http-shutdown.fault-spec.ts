@@ -12,8 +12,11 @@ import { tempDir } from '../helpers/temp-dir.js';
 const CLIENTS = 24;
 /** Creates acknowledged before SIGTERM, so the load is steady when it comes. */
 const CREATES_BEFORE_TERM = 300;
-/** Readiness stays 503 this long before the port closes (SHUTDOWN_DELAY_MS). */
-const DELAY_MS = 300;
+/**
+ * Readiness stays 503 this long before the port closes (SHUTDOWN_DELAY_MS): long enough, on a busy
+ * machine, for clients to send new requests after shutdown began and get their answers.
+ */
+const DELAY_MS = 1500;
 const TIMEOUT_MS = 8000;
 
 interface Create extends Outcome {
