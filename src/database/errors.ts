@@ -5,9 +5,16 @@ import {
   ForeignKeyConstraintViolationException,
   LockWaitTimeoutException,
   NotNullConstraintViolationException,
+  OptimisticLockError,
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
-import { DomainError, DuplicateError, InvalidRequestError, UnavailableError } from '../common/errors.js';
+import {
+  DomainError,
+  DuplicateError,
+  InvalidRequestError,
+  PreconditionFailedError,
+  UnavailableError,
+} from '../common/errors.js';
 
 /**
  * Where each driver names the column of a unique violation. Each pattern reads one field of the
@@ -36,6 +43,8 @@ const POOL_TIMEOUT = /timeout exceeded when trying to connect|Connection termina
  */
 export function translateDbError(error: unknown): DomainError | undefined {
   if (isUnavailable(error)) return new UnavailableError('the database is busy, try again');
+  // The unit of work's UPDATE ... WHERE version = ? matched no row: another write won (If-Match).
+  if (error instanceof OptimisticLockError) return new PreconditionFailedError();
   if (!(error instanceof DriverException)) return undefined;
   if (error instanceof UniqueConstraintViolationException) {
     return new DuplicateError(conflictingColumn(error) ?? 'unknown');

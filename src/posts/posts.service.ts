@@ -28,6 +28,13 @@ export class PostsService {
     return post;
   }
 
+  /** One post, with its author (for the view's `authorId`, a reference is enough). */
+  async get(id: number): Promise<Post> {
+    const post = id > MAX_ID ? null : await this.em.findOne(Post, { id });
+    if (!post) throw new NotFoundError('post');
+    return post;
+  }
+
   /** One author's posts, newest first; 404 when the author does not exist. */
   async listByAuthor(authorId: number, request: PageRequest): Promise<Page<Post>> {
     const author = await this.findAuthor(authorId);
