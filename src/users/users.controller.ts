@@ -23,18 +23,21 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { mapPage, type Page } from '../common/pagination.js';
+import { z } from 'zod';
+import { listRequest, mapPage, type CursorPage, type Page } from '../common/pagination.js';
 import { readIfMatch } from '../common/entity-tag.js';
 import { IdParamSchema } from '../common/schemas.js';
 import { APP_CONFIG } from '../config/app-config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { ApiErrors } from '../docs/api-errors.decorator.js';
+import { CursorPages } from '../http/cursor-pages.js';
 import { toUserView, userETag } from './user.view.js';
 import { UsersService } from './users.service.js';
 import {
   CreateUserSchema,
   ListUsersQuerySchema,
   UpdateUserSchema,
+  UserCursorPageSchema,
   UserPageSchema,
   UserViewSchema,
   type CreateUserInput,
@@ -71,7 +74,10 @@ export class UsersController {
     @Optional() @Inject(APP_CONFIG) config?: AppConfig,
   ) {
     this.requireIfMatch = config?.requireIfMatch ?? false;
+    this.cursors = new CursorPages(config?.cursorSecret);
   }
+
+  private readonly cursors: CursorPages;
 
   @Post()
   @ApiOperation({ summary: 'Create a user' })
@@ -87,11 +93,24 @@ export class UsersController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'One page of users ordered by id, optionally filtered' })
-  @ApiOkResponse({ standardSchema: UserPageSchema })
+  @ApiOperation({
+    summary: 'Users ordered by id, optionally filtered: a numbered page (page/perPage) or a cursor page (limit/cursor)',
+  })
+  @ApiOkResponse({
+    description: 'A numbered page with its total, or (with `limit`/`cursor`) a cursor page without one',
+    standardSchema: z.union([UserPageSchema, UserCursorPageSchema]),
+  })
   @ApiErrors(400)
-  async list(@Query({ schema: ListUsersQuerySchema }) query: ListUsersQuery): Promise<Page<UserView>> {
-    return mapPage(await this.users.list(query), toUserView);
+  async list(
+    @Query({ schema: ListUsersQuerySchema }) query: ListUsersQuery,
+  ): Promise<Page<UserView> | CursorPage<UserView>> {
+    const { name, email, ...paging } = query;
+    const filter = { name, email };
+    const request = listRequest(paging);
+    if (request.mode === 'page') return mapPage(await this.users.list({ ...filter, ...request.page }), toUserView);
+    // A cursor continues only the list (and filter) that made it.
+    const scope = `users?${JSON.stringify([name ?? null, email?.toLowerCase() ?? null])}`;
+    return this.cursors.page(scope, request.cursor, (page) => this.users.listByCursor(filter, page), toUserView);
   }
 
   /**

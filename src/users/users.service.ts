@@ -4,11 +4,12 @@ import { OptimisticLockError } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/sql';
 import { assertIfMatch, type IfMatch } from '../common/entity-tag.js';
 import { NotFoundError, PreconditionFailedError } from '../common/errors.js';
-import type { Page } from '../common/pagination.js';
+import type { Page, PageRequest } from '../common/pagination.js';
+import type { KeysetPage } from '../database/query/find-cursor-page.js';
 import { User } from './user.entity.js';
-import { UserRepository } from './user.repository.js';
+import { UserRepository, type UserFilter } from './user.repository.js';
 import { userETag } from './user.view.js';
-import type { CreateUserInput, ListUsersQuery, UpdateUserInput } from './users.schemas.js';
+import type { CreateUserInput, UpdateUserInput } from './users.schemas.js';
 
 /** Reads and writes again after losing a version race without If-Match, at most this often. */
 const MAX_WRITE_ATTEMPTS = 5;
@@ -41,9 +42,14 @@ export class UsersService {
     return user;
   }
 
-  list(query: ListUsersQuery): Promise<Page<User>> {
+  list(query: UserFilter & PageRequest): Promise<Page<User>> {
     const { name, email, ...page } = query;
     return this.users.paginate({ name, email }, page);
+  }
+
+  /** The same list as keyset pages (cursor mode). */
+  listByCursor(filter: UserFilter, request: { limit: number; after?: string }): Promise<KeysetPage<User>> {
+    return this.users.keysetPage(filter, request);
   }
 
   /**
