@@ -99,3 +99,25 @@ export class PreconditionFailedError extends DomainError {
 export class PreconditionRequiredError extends DomainError {
   readonly status = 428;
 }
+
+/** This `Idempotency-Key` was first used with another request (method, path or body) (422). */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly status = 422;
+
+  constructor() {
+    super('this Idempotency-Key was already used with a different request: use a new key for a new request');
+  }
+}
+
+/** The first request with this `Idempotency-Key` is still being processed (409, retry later). */
+export class IdempotencyInFlightError extends DomainError {
+  readonly status = 409;
+
+  constructor(readonly retryAfterSeconds: number) {
+    super('a request with this Idempotency-Key is still in progress: retry later');
+  }
+
+  override headers(): Record<string, string> {
+    return { 'Retry-After': String(this.retryAfterSeconds) };
+  }
+}

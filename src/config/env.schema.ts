@@ -87,6 +87,8 @@ export const EnvSchema = z.object({
    * database URL, so every instance on one database accepts the others' cursors.
    */
   CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Test builds only (`NODE_ENV=test`): SIGKILL the process right after an idempotent request's commit, before its response. */
+  TEST_KILL_AFTER_IDEMPOTENT_COMMIT: flag,
 });
 
 const SECRET_VARIABLES = new Set(['API_TOKEN', 'DATABASE_URL', 'CURSOR_SECRET']);
@@ -120,6 +122,8 @@ export interface AppConfig {
   idempotencyTtlHours: number;
   /** The key that signs cursors (CURSOR_SECRET, or derived from the database URL). */
   cursorSecret: string;
+  /** Always false outside `NODE_ENV=test`. */
+  testKillAfterIdempotentCommit: boolean;
 }
 
 /** `WORKERS`: a count, or `auto` for one process per core. */
@@ -165,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requireIfMatch: raw.REQUIRE_IF_MATCH,
     idempotencyTtlHours: raw.IDEMPOTENCY_TTL_HOURS,
     cursorSecret: raw.CURSOR_SECRET ?? derivedCursorSecret(raw.DATABASE_URL),
+    testKillAfterIdempotentCommit: raw.NODE_ENV === 'test' && raw.TEST_KILL_AFTER_IDEMPOTENT_COMMIT,
   };
 }
 

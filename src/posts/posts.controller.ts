@@ -15,6 +15,7 @@ import { APP_CONFIG } from '../config/app-config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { ApiErrors } from '../docs/api-errors.decorator.js';
 import { CursorPages } from '../http/cursor-pages.js';
+import { IDEMPOTENCY_REPLAYED_HEADER, Idempotent } from '../idempotency/idempotent.decorator.js';
 import { postETag, toPostView, toPostWithAuthorView } from './post.view.js';
 import { PostsService } from './posts.service.js';
 import {
@@ -54,9 +55,10 @@ export class PostsController {
   }
 
   @Post('users/:id/posts')
-  @ApiOperation({ summary: 'Write a post as user :id' })
-  @ApiCreatedResponse({ standardSchema: PostViewSchema })
+  @ApiOperation({ summary: 'Write a post as user :id; with `Idempotency-Key`, safe to retry' })
+  @ApiCreatedResponse({ standardSchema: PostViewSchema, headers: IDEMPOTENCY_REPLAYED_HEADER })
   @ApiErrors(400, 404, 413)
+  @Idempotent()
   async create(
     @Param('id', { schema: IdParamSchema }) authorId: number,
     @Body({ schema: CreatePostSchema }) input: CreatePostInput,

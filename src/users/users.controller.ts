@@ -31,6 +31,7 @@ import { APP_CONFIG } from '../config/app-config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { ApiErrors } from '../docs/api-errors.decorator.js';
 import { CursorPages } from '../http/cursor-pages.js';
+import { IDEMPOTENCY_REPLAYED_HEADER, Idempotent } from '../idempotency/idempotent.decorator.js';
 import { toUserView, userETag } from './user.view.js';
 import { UsersService } from './users.service.js';
 import {
@@ -80,9 +81,14 @@ export class UsersController {
   private readonly cursors: CursorPages;
 
   @Post()
-  @ApiOperation({ summary: 'Create a user' })
-  @ApiCreatedResponse({ description: 'Created; `Location` names the new user', standardSchema: UserViewSchema })
+  @ApiOperation({ summary: 'Create a user; with `Idempotency-Key`, safe to retry' })
+  @ApiCreatedResponse({
+    description: 'Created; `Location` names the new user',
+    standardSchema: UserViewSchema,
+    headers: { Location: { description: 'The new user', schema: { type: 'string' } }, ...IDEMPOTENCY_REPLAYED_HEADER },
+  })
   @ApiErrors(400, 409, 413)
+  @Idempotent()
   async create(
     @Body({ schema: CreateUserSchema }) input: CreateUserInput,
     @Res({ passthrough: true }) res: Response,
