@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { IdempotencyKey } from '../../src/idempotency/idempotency-key.entity.js';
 import { CLAIM_LEASE_MS } from '../../src/idempotency/idempotency.service.js';
+import { recordStatements } from '../helpers/statements.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
 import { testDbKind } from '../helpers/test-database.js';
 
@@ -31,8 +32,10 @@ describe(`Idempotency-Key on ${testDbKind}`, () => {
       t.http.post(`/users/${id}/posts`).set('Idempotency-Key', 'post-1').send({ title: 'Hello', body: 'World' });
     const first = await send().expect(201);
     expect(first.headers['idempotency-replayed']).toBeUndefined();
-    const retry = await send().expect(201);
+    const { result: retry, statements } = await recordStatements(() => send().expect(201));
     expect(retry.headers['idempotency-replayed']).toBe('true');
+    // The replay reads the key and writes nothing (the expired-key sweep ran with the first request).
+    expect(statements).toEqual([expect.stringMatching(/^select .* from .idempotency_keys. /)]);
     expect(retry.body).toEqual(first.body);
     expect(await t.count('posts')).toBe(1);
   });
