@@ -69,6 +69,8 @@ const IF_MATCH_HEADER = {
 export class UsersController {
   /** REQUIRE_IF_MATCH; the config is optional so a spec can mount UsersModule without it. */
   private readonly requireIfMatch: boolean;
+  /** Signs and checks the list's cursors with CURSOR_SECRET. */
+  private readonly cursors: CursorPages;
 
   constructor(
     private readonly users: UsersService,
@@ -77,8 +79,6 @@ export class UsersController {
     this.requireIfMatch = config?.requireIfMatch ?? false;
     this.cursors = new CursorPages(config?.cursorSecret);
   }
-
-  private readonly cursors: CursorPages;
 
   @Post()
   @ApiOperation({ summary: 'Create a user; with `Idempotency-Key`, safe to retry' })
