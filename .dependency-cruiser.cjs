@@ -1,7 +1,7 @@
 /**
  * Import rules of src/ (`npm run lint` runs them): the rooms are layered, and an import may only
  * go down the list, never up or sideways into a cycle:
- *   config -> common -> database -> observability, auth, docs -> sql, http -> health, users, posts
+ *   config -> common -> database -> observability, auth, docs -> sql, http, idempotency -> health, users, posts
  *   -> the app (src/*.ts, cli/).
  * A lower room never imports a higher one; nothing in src/ imports from test/ or bench/.
  */
@@ -10,7 +10,7 @@ const LAYERS = [
   ['common'],
   ['database'],
   ['observability', 'auth', 'docs'],
-  ['sql', 'http'],
+  ['sql', 'http', 'idempotency'],
   ['health', 'users', 'posts'],
 ];
 

@@ -1,11 +1,12 @@
 import type { Options } from '@mikro-orm/core';
 import { createOrmOptions, type OrmSettings } from './database/orm/orm-options.js';
+import { IdempotencyKey } from './idempotency/idempotency-key.entity.js';
 import { StatementCountingLogger } from './observability/statement-counting.logger.js';
 import { PostSchema } from './posts/post.schema.js';
 import { User } from './users/user.entity.js';
 
 /** Every entity the service maps; the app, the CLI and the tests discover exactly these. */
-export const ENTITIES = [User, PostSchema];
+export const ENTITIES = [User, PostSchema, IdempotencyKey];
 
 export type AppOrmSettings = Omit<OrmSettings, 'entities' | 'loggerFactory'> & Partial<Pick<OrmSettings, 'entities'>>;
 

@@ -12,6 +12,7 @@ export const ErrorBodySchema = z.object({
     .array(z.object({ path: z.string(), message: z.string() }))
     .optional()
     .describe('400: each value that failed validation'),
+  currentETag: z.string().optional().describe('412: the ETag of the current version, to read again or retry with'),
 });
 
 export type ErrorBody = z.input<typeof ErrorBodySchema>;

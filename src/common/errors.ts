@@ -113,3 +113,55 @@ export class RateLimitedError extends DomainError {
     return { 'Retry-After': String(this.retryAfterSeconds) };
   }
 }
+
+/**
+ * `If-Match` names a version that is no longer the current one (412): someone else changed the
+ * resource since the client read it. `currentETag` (body and `ETag` header) says what it is now,
+ * when known; a conflict caught by the optimistic lock alone does not know it.
+ */
+export class PreconditionFailedError extends DomainError {
+  readonly status = 412;
+
+  constructor(readonly currentETag?: string) {
+    super(
+      currentETag === undefined
+        ? 'the resource changed since it was read: read it again'
+        : `the resource changed since it was read: its current ETag is ${currentETag}`,
+    );
+  }
+
+  override details(): ErrorDetails {
+    return this.currentETag === undefined ? {} : { currentETag: this.currentETag };
+  }
+
+  override headers(): Record<string, string> {
+    return this.currentETag === undefined ? {} : { ETag: this.currentETag };
+  }
+}
+
+/** The server requires `If-Match` on writes (`REQUIRE_IF_MATCH=1`) and the request has none (428). */
+export class PreconditionRequiredError extends DomainError {
+  readonly status = 428;
+}
+
+/** This `Idempotency-Key` was first used with another request (method, path or body) (422). */
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly status = 422;
+
+  constructor() {
+    super('this Idempotency-Key was already used with a different request: use a new key for a new request');
+  }
+}
+
+/** The first request with this `Idempotency-Key` is still being processed (409, retry later). */
+export class IdempotencyInFlightError extends DomainError {
+  readonly status = 409;
+
+  constructor(readonly retryAfterSeconds: number) {
+    super('a request with this Idempotency-Key is still in progress: retry later');
+  }
+
+  override headers(): Record<string, string> {
+    return { 'Retry-After': String(this.retryAfterSeconds) };
+  }
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { parseDatabaseUrl, type DatabaseTarget, type PoolSettings } from './database-url.js';
 import { ConfigError } from './config-error.js';
@@ -116,9 +117,27 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'expected redis://… or rediss://…')
     .optional(),
+
+  // --- The API as a contract: conditional requests, idempotent retries, cursor pages (issue 15) ---
+  /** Refuse `PATCH`/`DELETE` without `If-Match` (428), so no client can overwrite a change it never saw. */
+  REQUIRE_IF_MATCH: flag,
+  /** How long a stored `Idempotency-Key` (and its response) is kept for replay, in hours. */
+  IDEMPOTENCY_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24),
+  /**
+   * Signs cursor-page cursors (HMAC-SHA256), at least 32 characters. Unset: derived from the
+   * database URL, so every instance on one database accepts the others' cursors.
+   */
+  CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Test builds only (`NODE_ENV=test`): SIGKILL the process right after an idempotent request's commit, before its response. */
+  TEST_KILL_AFTER_IDEMPOTENT_COMMIT: flag,
 });
 
-const SECRET_VARIABLES = new Set(['API_TOKEN', 'DATABASE_URL', 'REDIS_URL']);
+const SECRET_VARIABLES = new Set(['API_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'CURSOR_SECRET']);
 
 export type RawEnv = z.infer<typeof EnvSchema>;
 
@@ -144,6 +163,13 @@ export interface AppConfig {
   /** Always undefined outside `NODE_ENV=test`. */
   testFatalSignal: NodeJS.Signals | undefined;
   workers: number;
+  /** `PATCH`/`DELETE` without `If-Match` answer 428. */
+  requireIfMatch: boolean;
+  idempotencyTtlHours: number;
+  /** The key that signs cursors (CURSOR_SECRET, or derived from the database URL). */
+  cursorSecret: string;
+  /** Always false outside `NODE_ENV=test`. */
+  testKillAfterIdempotentCommit: boolean;
   // Database failures (issue 14).
   /** 0: no limit. */
   dbStatementTimeoutMs: number;
@@ -218,6 +244,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     testRequestDelayMs: raw.NODE_ENV === 'test' ? raw.TEST_REQUEST_DELAY_MS : 0,
     testFatalSignal: raw.NODE_ENV === 'test' ? raw.TEST_FATAL_SIGNAL : undefined,
     workers: resolveWorkers(raw.WORKERS),
+    requireIfMatch: raw.REQUIRE_IF_MATCH,
+    idempotencyTtlHours: raw.IDEMPOTENCY_TTL_HOURS,
+    cursorSecret: raw.CURSOR_SECRET ?? derivedCursorSecret(raw.DATABASE_URL),
+    testKillAfterIdempotentCommit: raw.NODE_ENV === 'test' && raw.TEST_KILL_AFTER_IDEMPOTENT_COMMIT,
     dbStatementTimeoutMs: raw.DB_STATEMENT_TIMEOUT_MS,
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
     readyTimeoutMs: raw.HEALTH_READY_TIMEOUT_MS,
@@ -247,6 +277,15 @@ function httpServerSettings(raw: RawEnv): HttpServerSettings {
     maxConnections: raw.HTTP_MAX_CONNECTIONS,
     backlog: raw.HTTP_BACKLOG,
   };
+}
+
+/**
+ * Without CURSOR_SECRET, cursors are signed with a key derived from the database URL: stable
+ * across restarts and shared by every instance of one database (so a cursor from one instance
+ * continues on another), and never the URL itself. Set CURSOR_SECRET where the URL is guessable.
+ */
+function derivedCursorSecret(databaseUrl: string): string {
+  return createHash('sha256').update(`users-service cursor key\0${databaseUrl}`).digest('hex');
 }
 
 /** `PORT=` in a unit file or `.env` means "not set", so the default applies rather than a parse error. */

@@ -10,12 +10,14 @@ import {
   ForeignKeyConstraintViolationException,
   LockWaitTimeoutException,
   NotNullConstraintViolationException,
+  OptimisticLockError,
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
 import {
   DomainError,
   DuplicateError,
   InvalidRequestError,
+  PreconditionFailedError,
   StorageFullError,
   UnavailableError,
 } from '../common/errors.js';
@@ -123,6 +125,8 @@ function failureError(failure: Failure): DomainError {
 export function translateDbError(error: unknown): DomainError | undefined {
   const failure = classifyDbFailure(error);
   if (failure) return failureError(failure);
+  // The unit of work's UPDATE ... WHERE version = ? matched no row: another write won (If-Match).
+  if (error instanceof OptimisticLockError) return new PreconditionFailedError();
   if (!(error instanceof DriverException)) return undefined;
   if (error instanceof UniqueConstraintViolationException) {
     return new DuplicateError(conflictingColumn(error) ?? 'unknown');

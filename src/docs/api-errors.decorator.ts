@@ -9,7 +9,10 @@ const MEANINGS: Record<number, string> = {
   401: 'Missing or wrong `Authorization: Bearer <token>` (only when the server has API_TOKEN)',
   404: 'No such resource',
   409: 'A unique value is already taken: `field` names it',
+  412: '`If-Match` names a version that is no longer current: `currentETag` (and the `ETag` header) says which is',
   413: 'Request body larger than the limit',
+  422: 'This `Idempotency-Key` was used with a different request body',
+  428: 'The server requires `If-Match` on writes (REQUIRE_IF_MATCH=1) and the request has none',
   503: 'The database is busy or unreachable; try again',
 };
 

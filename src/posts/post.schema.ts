@@ -21,5 +21,7 @@ export const PostSchema = new EntitySchema<Post>({
     body: { type: 'text' },
     author: { kind: 'm:1', entity: () => User, deleteRule: 'cascade', index: 'posts_author_id_index' },
     createdAt: { type: 'Date', onCreate: () => new Date() },
+    // MikroORM's optimistic lock: every UPDATE bumps it and checks the old value in the same statement.
+    version: { type: 'integer', version: true },
   },
 });

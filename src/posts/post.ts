@@ -16,6 +16,8 @@ export class Post {
   body: string;
   author: User;
   createdAt: Date & Opt = new Date();
+  /** Optimistic-lock version (see post.schema.ts); the post's ETag is made of it. */
+  version!: number & Opt;
 
   constructor(author: User, title: string, body: string) {
     this.author = author;

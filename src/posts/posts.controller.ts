@@ -1,14 +1,29 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { mapPage, type Page } from '../common/pagination.js';
+import { Body, Controller, Get, Inject, Optional, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { z } from 'zod';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotModifiedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { listRequest, mapPage, type CursorPage, type Page } from '../common/pagination.js';
 import { IdParamSchema } from '../common/schemas.js';
+import { APP_CONFIG } from '../config/app-config.module.js';
+import type { AppConfig } from '../config/env.schema.js';
 import { ApiErrors } from '../docs/api-errors.decorator.js';
-import { toPostView, toPostWithAuthorView } from './post.view.js';
+import { CursorPages } from '../http/cursor-pages.js';
+import { IDEMPOTENCY_REPLAYED_HEADER, Idempotent } from '../idempotency/idempotent.decorator.js';
+import { postETag, toPostView, toPostWithAuthorView } from './post.view.js';
 import { PostsService } from './posts.service.js';
 import {
   CreatePostSchema,
   ListPostsQuerySchema,
+  PostCursorPageSchema,
   PostPageSchema,
+  PostWithAuthorCursorPageSchema,
   PostViewSchema,
   PostWithAuthorPageSchema,
   type CreatePostInput,
@@ -17,6 +32,11 @@ import {
   type PostWithAuthorView,
 } from './posts.schemas.js';
 
+const POST_ETAG_HEADER = {
+  description: 'Strong validator of this version, e.g. `"p7-v1"`',
+  schema: { type: 'string' },
+};
+
 /**
  * Posts under their author (`/users/:id/posts`) and the global feed (`/posts`). The extra path
  * segment keeps these routes clear of `/users/:id`.
@@ -24,12 +44,21 @@ import {
 @ApiTags('posts')
 @Controller()
 export class PostsController {
-  constructor(private readonly posts: PostsService) {}
+  private readonly cursors: CursorPages;
+
+  /** The config (CURSOR_SECRET) is optional so a spec can mount PostsModule without it. */
+  constructor(
+    private readonly posts: PostsService,
+    @Optional() @Inject(APP_CONFIG) config?: AppConfig,
+  ) {
+    this.cursors = new CursorPages(config?.cursorSecret);
+  }
 
   @Post('users/:id/posts')
-  @ApiOperation({ summary: 'Write a post as user :id' })
-  @ApiCreatedResponse({ standardSchema: PostViewSchema })
+  @ApiOperation({ summary: 'Write a post as user :id; with `Idempotency-Key`, safe to retry' })
+  @ApiCreatedResponse({ standardSchema: PostViewSchema, headers: IDEMPOTENCY_REPLAYED_HEADER })
   @ApiErrors(400, 404, 413)
+  @Idempotent()
   async create(
     @Param('id', { schema: IdParamSchema }) authorId: number,
     @Body({ schema: CreatePostSchema }) input: CreatePostInput,
@@ -38,21 +67,59 @@ export class PostsController {
   }
 
   @Get('users/:id/posts')
-  @ApiOperation({ summary: "One page of a user's posts, newest first" })
-  @ApiOkResponse({ standardSchema: PostPageSchema })
+  @ApiOperation({
+    summary: "A user's posts, newest first: a numbered page (page/perPage) or a cursor page (limit/cursor)",
+  })
+  @ApiOkResponse({
+    description: 'A numbered page with its total, or (with `limit`/`cursor`) a cursor page without one',
+    standardSchema: z.union([PostPageSchema, PostCursorPageSchema]),
+  })
   @ApiErrors(400, 404)
   async listByAuthor(
     @Param('id', { schema: IdParamSchema }) authorId: number,
     @Query({ schema: ListPostsQuerySchema }) query: ListPostsQuery,
-  ): Promise<Page<PostView>> {
-    return mapPage(await this.posts.listByAuthor(authorId, query), toPostView);
+  ): Promise<Page<PostView> | CursorPage<PostView>> {
+    const request = listRequest(query);
+    if (request.mode === 'page') return mapPage(await this.posts.listByAuthor(authorId, request.page), toPostView);
+    return this.cursors.page(
+      `users/${authorId}/posts`,
+      request.cursor,
+      (page) => this.posts.listByAuthorByCursor(authorId, page),
+      toPostView,
+    );
   }
 
   @Get('posts')
-  @ApiOperation({ summary: 'One page of all posts, newest first, each with its author' })
-  @ApiOkResponse({ standardSchema: PostWithAuthorPageSchema })
+  @ApiOperation({
+    summary:
+      'All posts, newest first, each with its author: a numbered page (page/perPage) or a cursor page (limit/cursor)',
+  })
+  @ApiOkResponse({
+    description: 'A numbered page with its total, or (with `limit`/`cursor`) a cursor page without one',
+    standardSchema: z.union([PostWithAuthorPageSchema, PostWithAuthorCursorPageSchema]),
+  })
   @ApiErrors(400)
-  async list(@Query({ schema: ListPostsQuerySchema }) query: ListPostsQuery): Promise<Page<PostWithAuthorView>> {
-    return mapPage(await this.posts.listAll(query), toPostWithAuthorView);
+  async list(
+    @Query({ schema: ListPostsQuerySchema }) query: ListPostsQuery,
+  ): Promise<Page<PostWithAuthorView> | CursorPage<PostWithAuthorView>> {
+    const request = listRequest(query);
+    if (request.mode === 'page') return mapPage(await this.posts.listAll(request.page), toPostWithAuthorView);
+    return this.cursors.page('posts', request.cursor, (page) => this.posts.listAllByCursor(page), toPostWithAuthorView);
+  }
+
+  /** Conditional GET as `GET /users/:id`: Express turns a matching `If-None-Match` into a 304. */
+  @Get('posts/:id')
+  @ApiOperation({ summary: 'One post, with its ETag; `If-None-Match` with that ETag answers 304' })
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'An ETag read before: 304 if still current' })
+  @ApiOkResponse({ standardSchema: PostViewSchema, headers: { ETag: POST_ETAG_HEADER } })
+  @ApiNotModifiedResponse({ description: 'The ETag in `If-None-Match` is current: no body' })
+  @ApiErrors(400, 404)
+  async get(
+    @Param('id', { schema: IdParamSchema }) id: number,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PostView> {
+    const post = await this.posts.get(id);
+    res.setHeader('ETag', postETag(post));
+    return toPostView(post);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PageQuerySchema, pageSchema } from '../common/pagination.js';
+import { cursorPageSchema, PageQuerySchema, pageSchema } from '../common/pagination.js';
 import { codePoints, text } from '../common/schemas.js';
 import { POST_BODY_MAX, POST_TITLE_MAX } from './post.js';
 
@@ -36,6 +36,8 @@ export const PostWithAuthorViewSchema = PostViewSchema.extend({
 
 export const PostPageSchema = pageSchema(PostViewSchema);
 export const PostWithAuthorPageSchema = pageSchema(PostWithAuthorViewSchema);
+export const PostCursorPageSchema = cursorPageSchema(PostViewSchema);
+export const PostWithAuthorCursorPageSchema = cursorPageSchema(PostWithAuthorViewSchema);
 
 export type CreatePostInput = z.output<typeof CreatePostSchema>;
 export type ListPostsQuery = z.output<typeof ListPostsQuerySchema>;

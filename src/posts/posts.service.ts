@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/sql';
 import { NotFoundError } from '../common/errors.js';
 import type { Page, PageRequest } from '../common/pagination.js';
+import { findCursorPage, type KeysetPage } from '../database/query/find-cursor-page.js';
 import { findPage } from '../database/query/find-page.js';
 import { User } from '../users/user.entity.js';
 import { Post } from './post.js';
@@ -9,6 +10,8 @@ import type { CreatePostInput } from './posts.schemas.js';
 
 /** The largest id a 32-bit integer column holds; nothing lies beyond it. */
 const MAX_ID = 2_147_483_647;
+
+type KeysetRequest = { limit: number; after?: string };
 
 /** Newest first; the id breaks ties between posts created in the same millisecond. */
 const NEWEST_FIRST = { createdAt: 'desc', id: 'desc' } as const;
@@ -28,10 +31,32 @@ export class PostsService {
     return post;
   }
 
+  /** One post, with its author (for the view's `authorId`, a reference is enough). */
+  async get(id: number): Promise<Post> {
+    const post = id > MAX_ID ? null : await this.em.findOne(Post, { id });
+    if (!post) throw new NotFoundError('post');
+    return post;
+  }
+
   /** One author's posts, newest first; 404 when the author does not exist. */
   async listByAuthor(authorId: number, request: PageRequest): Promise<Page<Post>> {
     const author = await this.findAuthor(authorId);
     return findPage(this.em, Post, { author }, request, { orderBy: NEWEST_FIRST });
+  }
+
+  /** The same list as keyset pages (cursor mode): `(createdAt, id) < last seen`, newest first. */
+  async listByAuthorByCursor(authorId: number, request: KeysetRequest): Promise<KeysetPage<Post>> {
+    const author = await this.findAuthor(authorId);
+    return findCursorPage(this.em, Post, { author }, request, { orderBy: NEWEST_FIRST });
+  }
+
+  /** Every post as keyset pages, each with its author joined in, as `listAll`. */
+  listAllByCursor(request: KeysetRequest): Promise<KeysetPage<Post>> {
+    return findCursorPage(this.em, Post, {}, request, {
+      populate: ['author'],
+      strategy: 'joined',
+      orderBy: NEWEST_FIRST,
+    });
   }
 
   /**

@@ -31,6 +31,13 @@ export class User {
   @Property({ type: 'Date', onCreate: () => new Date(), onUpdate: () => new Date() })
   updatedAt: Date & Opt = new Date();
 
+  /**
+   * Bumped by every UPDATE the unit of work issues, and checked in that same statement
+   * (`where id = ? and version = ?`): MikroORM's optimistic lock. The ETag is made of it.
+   */
+  @Property({ type: 'integer', version: true })
+  version!: number & Opt;
+
   constructor(name: string, email: string) {
     this.name = name;
     this.email = email;

@@ -1,5 +1,6 @@
 import { EntityRepository } from '@mikro-orm/sql';
 import type { Page, PageRequest } from '../common/pagination.js';
+import { findCursorPage, type KeysetPage } from '../database/query/find-cursor-page.js';
 import { findPage } from '../database/query/find-page.js';
 import { findByPrimaryKey } from '../database/query/primary-key-lookup.js';
 import type { User } from './user.entity.js';
@@ -12,6 +13,15 @@ export interface UserFilter {
 
 /** The largest id a 32-bit integer column holds (PostgreSQL `integer`); nothing lies beyond it. */
 const MAX_ID = 2_147_483_647;
+
+const BY_ID = { id: 'asc' } as const;
+
+function whereOf(filter: UserFilter) {
+  return {
+    ...(filter.name !== undefined ? { name: filter.name } : {}),
+    ...(filter.email !== undefined ? { email: filter.email.toLowerCase() } : {}),
+  };
+}
 
 /** The page's `User.query`: the lookups the service needs, nothing generic. */
 export class UserRepository extends EntityRepository<User> {
@@ -31,10 +41,11 @@ export class UserRepository extends EntityRepository<User> {
 
   /** One page ordered by id, with the total count (Flask-SQLAlchemy's `paginate`). */
   async paginate(filter: UserFilter, request: PageRequest): Promise<Page<User>> {
-    const where = {
-      ...(filter.name !== undefined ? { name: filter.name } : {}),
-      ...(filter.email !== undefined ? { email: filter.email.toLowerCase() } : {}),
-    };
-    return findPage(this.getEntityManager(), this.entityName, where, request, { orderBy: { id: 'asc' } });
+    return findPage(this.getEntityManager(), this.entityName, whereOf(filter), request, { orderBy: BY_ID });
+  }
+
+  /** The same list in the same order, as keyset pages (`id > last seen`), without a count. */
+  keysetPage(filter: UserFilter, request: { limit: number; after?: string }): Promise<KeysetPage<User>> {
+    return findCursorPage(this.getEntityManager(), this.entityName, whereOf(filter), request, { orderBy: BY_ID });
   }
 }

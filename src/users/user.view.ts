@@ -1,3 +1,4 @@
+import { entityTag } from '../common/entity-tag.js';
 import type { User } from './user.entity.js';
 import type { UserView } from './users.schemas.js';
 
@@ -10,4 +11,9 @@ export function toUserView(user: User): UserView {
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
   };
+}
+
+/** The user's strong ETag, `"u<id>-v<version>"`: it changes with every committed update. */
+export function userETag(user: User): string {
+  return entityTag('u', user.id, user.version);
 }

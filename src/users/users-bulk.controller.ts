@@ -2,6 +2,7 @@ import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../docs/api-errors.decorator.js';
 import { RateLimitAs } from '../http/rate-limit/route-class.js';
+import { IDEMPOTENCY_REPLAYED_HEADER, Idempotent } from '../idempotency/idempotent.decorator.js';
 import { UsersBulkService } from './users-bulk.service.js';
 import {
   BulkCreatedSchema,
@@ -17,9 +18,12 @@ export class UsersBulkController {
 
   @Post('bulk')
   @RateLimitAs('bulk')
-  @ApiOperation({ summary: 'Create 1–1000 users, all or nothing, in one transaction' })
-  @ApiCreatedResponse({ standardSchema: BulkCreatedSchema })
+  @ApiOperation({
+    summary: 'Create 1–1000 users, all or nothing, in one transaction; with `Idempotency-Key`, safe to retry',
+  })
+  @ApiCreatedResponse({ standardSchema: BulkCreatedSchema, headers: IDEMPOTENCY_REPLAYED_HEADER })
   @ApiErrors(400, 409, 413)
+  @Idempotent()
   async createMany(@Body({ schema: BulkCreateUsersSchema }) items: BulkCreateUsersInput): Promise<BulkCreated> {
     const users = await this.bulk.createMany(items);
     return { created: users.length, ids: users.map((user) => user.id) };

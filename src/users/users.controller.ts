@@ -1,15 +1,44 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Optional,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotModifiedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
-import { mapPage, type Page } from '../common/pagination.js';
+import { z } from 'zod';
+import { listRequest, mapPage, type CursorPage, type Page } from '../common/pagination.js';
+import { readIfMatch } from '../common/entity-tag.js';
 import { IdParamSchema } from '../common/schemas.js';
+import { APP_CONFIG } from '../config/app-config.module.js';
+import type { AppConfig } from '../config/env.schema.js';
 import { ApiErrors } from '../docs/api-errors.decorator.js';
-import { toUserView } from './user.view.js';
+import { CursorPages } from '../http/cursor-pages.js';
+import { IDEMPOTENCY_REPLAYED_HEADER, Idempotent } from '../idempotency/idempotent.decorator.js';
+import { toUserView, userETag } from './user.view.js';
 import { UsersService } from './users.service.js';
 import {
   CreateUserSchema,
   ListUsersQuerySchema,
   UpdateUserSchema,
+  UserCursorPageSchema,
   UserPageSchema,
   UserViewSchema,
   type CreateUserInput,
@@ -18,6 +47,19 @@ import {
   type UserView,
 } from './users.schemas.js';
 
+const ETAG_HEADER = { description: 'Strong validator of this version, e.g. `"u12-v3"`', schema: { type: 'string' } };
+const IF_NONE_MATCH_HEADER = {
+  name: 'If-None-Match',
+  required: false,
+  description: 'An ETag read before: 304 if still current',
+};
+const IF_MATCH_HEADER = {
+  name: 'If-Match',
+  required: false,
+  description:
+    'The ETag of the version this write changes: 412 if it is no longer current (required with REQUIRE_IF_MATCH=1: 428 without)',
+};
+
 /**
  * HTTP in, HTTP out: parse with the schemas, call one service method, pick the status.
  * The same schemas describe each route in the OpenAPI document (`/docs`).
@@ -25,12 +67,28 @@ import {
 @ApiTags('users')
 @Controller('users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  /** REQUIRE_IF_MATCH; the config is optional so a spec can mount UsersModule without it. */
+  private readonly requireIfMatch: boolean;
+  /** Signs and checks the list's cursors with CURSOR_SECRET. */
+  private readonly cursors: CursorPages;
+
+  constructor(
+    private readonly users: UsersService,
+    @Optional() @Inject(APP_CONFIG) config?: AppConfig,
+  ) {
+    this.requireIfMatch = config?.requireIfMatch ?? false;
+    this.cursors = new CursorPages(config?.cursorSecret);
+  }
 
   @Post()
-  @ApiOperation({ summary: 'Create a user' })
-  @ApiCreatedResponse({ description: 'Created; `Location` names the new user', standardSchema: UserViewSchema })
+  @ApiOperation({ summary: 'Create a user; with `Idempotency-Key`, safe to retry' })
+  @ApiCreatedResponse({
+    description: 'Created; `Location` names the new user',
+    standardSchema: UserViewSchema,
+    headers: { Location: { description: 'The new user', schema: { type: 'string' } }, ...IDEMPOTENCY_REPLAYED_HEADER },
+  })
   @ApiErrors(400, 409, 413)
+  @Idempotent()
   async create(
     @Body({ schema: CreateUserSchema }) input: CreateUserInput,
     @Res({ passthrough: true }) res: Response,
@@ -41,38 +99,74 @@ export class UsersController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'One page of users ordered by id, optionally filtered' })
-  @ApiOkResponse({ standardSchema: UserPageSchema })
+  @ApiOperation({
+    summary: 'Users ordered by id, optionally filtered: a numbered page (page/perPage) or a cursor page (limit/cursor)',
+  })
+  @ApiOkResponse({
+    description: 'A numbered page with its total, or (with `limit`/`cursor`) a cursor page without one',
+    standardSchema: z.union([UserPageSchema, UserCursorPageSchema]),
+  })
   @ApiErrors(400)
-  async list(@Query({ schema: ListUsersQuerySchema }) query: ListUsersQuery): Promise<Page<UserView>> {
-    return mapPage(await this.users.list(query), toUserView);
+  async list(
+    @Query({ schema: ListUsersQuerySchema }) query: ListUsersQuery,
+  ): Promise<Page<UserView> | CursorPage<UserView>> {
+    const { name, email, ...paging } = query;
+    const filter = { name, email };
+    const request = listRequest(paging);
+    if (request.mode === 'page') return mapPage(await this.users.list({ ...filter, ...request.page }), toUserView);
+    // A cursor continues only the list (and filter) that made it.
+    const scope = `users?${JSON.stringify([name ?? null, email?.toLowerCase() ?? null])}`;
+    return this.cursors.page(scope, request.cursor, (page) => this.users.listByCursor(filter, page), toUserView);
   }
 
+  /**
+   * Express answers the conditional GET itself: `res.json` compares `If-None-Match` with the
+   * `ETag` set here (weak comparison, RFC 9110 §13.1.2) and sends a 304 without a body on a match.
+   */
   @Get(':id')
-  @ApiOperation({ summary: 'One user' })
-  @ApiOkResponse({ standardSchema: UserViewSchema })
+  @ApiOperation({ summary: 'One user, with its ETag; `If-None-Match` with that ETag answers 304' })
+  @ApiHeader(IF_NONE_MATCH_HEADER)
+  @ApiOkResponse({ standardSchema: UserViewSchema, headers: { ETag: ETAG_HEADER } })
+  @ApiNotModifiedResponse({
+    description: 'The ETag in `If-None-Match` is current: no body',
+    headers: { ETag: ETAG_HEADER },
+  })
   @ApiErrors(400, 404)
-  async get(@Param('id', { schema: IdParamSchema }) id: number): Promise<UserView> {
-    return toUserView(await this.users.get(id));
+  async get(
+    @Param('id', { schema: IdParamSchema }) id: number,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<UserView> {
+    const user = await this.users.get(id);
+    res.setHeader('ETag', userETag(user));
+    return toUserView(user);
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: "Change a user's name and/or e-mail" })
-  @ApiOkResponse({ standardSchema: UserViewSchema })
-  @ApiErrors(400, 404, 409, 413)
+  @ApiOperation({ summary: "Change a user's name and/or e-mail; with `If-Match`, only if unchanged since read" })
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiOkResponse({ standardSchema: UserViewSchema, headers: { ETag: ETAG_HEADER } })
+  @ApiErrors(400, 404, 409, 412, 413, 428)
   async update(
     @Param('id', { schema: IdParamSchema }) id: number,
     @Body({ schema: UpdateUserSchema }) changes: UpdateUserInput,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<UserView> {
-    return toUserView(await this.users.update(id, changes));
+    const user = await this.users.update(id, changes, readIfMatch(ifMatch, this.requireIfMatch));
+    res.setHeader('ETag', userETag(user));
+    return toUserView(user);
   }
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a user' })
+  @ApiOperation({ summary: 'Delete a user; with `If-Match`, only if unchanged since read' })
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors(400, 404)
-  async remove(@Param('id', { schema: IdParamSchema }) id: number): Promise<void> {
-    await this.users.remove(id);
+  @ApiErrors(400, 404, 412, 428)
+  async remove(
+    @Param('id', { schema: IdParamSchema }) id: number,
+    @Headers('if-match') ifMatch: string | undefined,
+  ): Promise<void> {
+    await this.users.remove(id, readIfMatch(ifMatch, this.requireIfMatch));
   }
 }

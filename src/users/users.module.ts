@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { User } from './user.entity.js';
 import { UsersBulkController } from './users-bulk.controller.js';
 import { UsersBulkService } from './users-bulk.service.js';
@@ -9,7 +10,7 @@ import { UsersService } from './users.service.js';
 
 /** Everything about users: the entity's repository, the rules and the HTTP routes. */
 @Module({
-  imports: [MikroOrmModule.forFeature([User])],
+  imports: [MikroOrmModule.forFeature([User]), IdempotencyModule],
   // Order matters: Express matches routes in registration order, so the fixed paths
   // (/users/stats, /users/export, /users/bulk) must come before UsersController's /users/:id.
   controllers: [UsersReportsController, UsersBulkController, UsersController],

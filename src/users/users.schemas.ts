@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PageQuerySchema, pageSchema } from '../common/pagination.js';
+import { cursorPageSchema, PageQuerySchema, pageSchema } from '../common/pagination.js';
 import { text } from '../common/schemas.js';
 import { USER_EMAIL_MAX, USER_NAME_MAX } from './user.entity.js';
 
@@ -40,6 +40,7 @@ export const UserViewSchema = z.object({
 });
 
 export const UserPageSchema = pageSchema(UserViewSchema);
+export const UserCursorPageSchema = cursorPageSchema(UserViewSchema);
 
 /** `POST /users/bulk`: 1–1000 users; an invalid item is a 400 whose issue path starts with its index. */
 export const BULK_MAX = 1000;

@@ -17,7 +17,7 @@ it('runs db:inspect through the CLI entry point, as `npm run db:inspect -- --jso
   lines.length = 0;
   expect(await runCli(['db:inspect', '--json'], out)).toBe(0);
   const inspection = JSON.parse(lines.join('\n')) as { tables: { name: string }[] };
-  expect(inspection.tables.map((t) => t.name)).toEqual(['posts', 'users']);
+  expect(inspection.tables.map((t) => t.name)).toEqual(['idempotency_keys', 'posts', 'users']);
   lines.length = 0;
   expect(await runCli(['db:inspect', '--csv'], out)).toBe(2);
   expect(lines).toEqual(['ERR db:inspect: unknown flag --csv (see npm run db:inspect -- --help)']);

@@ -40,8 +40,8 @@ describe.skipIf(onPostgres)(
     it('reflects the schema that schema:create made: columns, keys, unique constraints, foreign keys', async () => {
       expect(await schemaCreateCommand.run(orm, [], collector())).toBe(0);
       const { tables } = await inspectJson();
-      expect(tables.map((t) => t.name)).toEqual(['posts', 'users']);
-      const [posts, users] = tables;
+      expect(tables.map((t) => t.name)).toEqual(['idempotency_keys', 'posts', 'users']);
+      const [, posts, users] = tables;
       expect(users.primaryKey).toEqual(['id']);
       // SQLite has no varchar limits: MikroORM declares strings as `text`, and that is what the
       // database says (the lengths are the request schemas' business).
@@ -51,6 +51,7 @@ describe.skipIf(onPostgres)(
         ['email', 'text', false, false, false],
         ['created_at', 'datetime', false, false, false],
         ['updated_at', 'datetime', false, false, false],
+        ['version', 'integer', false, false, false],
       ]);
       expect(users.indexes).toEqual([
         { name: 'users_email_unique', columns: ['email'], unique: true, constraint: false },

@@ -53,7 +53,7 @@ describe.skipIf(onPostgres)("schema:create (the page's init_db)", () => {
     expect(await runCli(['schema:create'], out)).toBe(0);
     expect(out.text()).toMatch(/schema created/);
     expect(tables()).toContain('users');
-    expect(columns('users')).toEqual(['id', 'name', 'email', 'created_at', 'updated_at']);
+    expect(columns('users')).toEqual(['id', 'name', 'email', 'created_at', 'updated_at', 'version']);
   });
 
   it('is idempotent: a second run says so and changes nothing', async () => {

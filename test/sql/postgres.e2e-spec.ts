@@ -73,7 +73,7 @@ describe.skipIf(!onPostgres)('SQL layer on PostgreSQL', () => {
       await dbInspectCommand.run(t.orm, ['--json'], { log: (m) => lines.push(m), error: (m) => lines.push(m) }),
     ).toBe(0);
     const { tables } = JSON.parse(lines.join('\n')) as DatabaseInspection;
-    expect(tables.map((table) => table.name)).toEqual(['posts', 'stock', 'users', 'warehouses']);
+    expect(tables.map((table) => table.name)).toEqual(['idempotency_keys', 'posts', 'stock', 'users', 'warehouses']);
     const stock = tables.find((table) => table.name === 'stock')!;
     expect(stock.primaryKey).toEqual(['sku', 'warehouse_id']);
     expect(stock.columns.map((c) => [c.name, c.type, c.nullable])).toEqual([

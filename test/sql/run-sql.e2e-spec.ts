@@ -16,7 +16,14 @@ it('runs the page’s `select * from users where id = :1` and returns plain rows
   const em = fork();
   const rows = await runSql(em, 'select * from users where id = ?', [1]);
   expect(rows).toEqual([
-    { id: 1, name: 'admin', email: 'admin@localhost', created_at: expect.anything(), updated_at: expect.anything() },
+    {
+      id: 1,
+      name: 'admin',
+      email: 'admin@localhost',
+      created_at: expect.anything(),
+      updated_at: expect.anything(),
+      version: 1,
+    },
   ]);
   expect(Object.getPrototypeOf(rows[0])).toBe(Object.prototype);
   // Nothing was hydrated into the fork's identity map.
