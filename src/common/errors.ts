@@ -59,6 +59,18 @@ export class InvalidRequestError extends DomainError {
 /** The database is there but cannot take the work right now (503): lock or pool timeout. */
 export class UnavailableError extends DomainError {
   readonly status = 503;
+
+  /** Seconds a client should wait before trying again (a failover takes a few). */
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
+    super(message);
+  }
+
+  override headers(): Record<string, string> {
+    return { 'Retry-After': String(this.retryAfterSeconds) };
+  }
 }
 
 /** The caller did not prove who it is: no or wrong API token (401). */

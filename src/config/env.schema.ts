@@ -70,9 +70,19 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^(auto|[1-9][0-9]{0,2})$/, 'expected a count from 1 or auto')
     .default('1'),
+
+  // --- Read replicas (issue 16: Patroni cluster, reads on replicas, read-your-writes) ---
+  /** Read endpoints (comma-separated postgresql:// URLs) for reads outside a transaction; empty: every read on DATABASE_URL. PostgreSQL only. */
+  DATABASE_READ_URLS: list,
+  /** A replica down or further behind the primary than this is skipped: its reads go to the primary. */
+  DB_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
+  /** How often each replica's replay position (and the primary's WAL position) is read, in milliseconds. */
+  DB_REPLICA_CHECK_MS: z.coerce.number().int().min(50).max(60_000).default(250),
+  /** Longest a request with `X-Read-After` waits for a replica to replay past its token before it reads on the primary. */
+  DB_READ_AFTER_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(100),
 });
 
-const SECRET_VARIABLES = new Set(['API_TOKEN', 'DATABASE_URL']);
+const SECRET_VARIABLES = new Set(['API_TOKEN', 'DATABASE_URL', 'DATABASE_READ_URLS']);
 
 export type RawEnv = z.infer<typeof EnvSchema>;
 
@@ -98,6 +108,16 @@ export interface AppConfig {
   /** Always undefined outside `NODE_ENV=test`. */
   testFatalSignal: NodeJS.Signals | undefined;
   workers: number;
+  /** Read replicas (DATABASE_READ_URLS); `urls` is empty without them. */
+  dbReplicas: ReplicaSettings;
+}
+
+/** Where reads outside a transaction may go, and when a replica is good enough to read from. */
+export interface ReplicaSettings {
+  urls: string[];
+  maxLagMs: number;
+  checkIntervalMs: number;
+  readAfterWaitMs: number;
 }
 
 /** `WORKERS`: a count, or `auto` for one process per core. */
@@ -117,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`invalid ${name}: ${issue.message}${shown}`);
   }
   const raw = parsed.data;
+  const database = parseDatabaseUrl(raw.DATABASE_URL);
   if (raw.NODE_ENV === 'production' && raw.API_TOKEN === undefined && !raw.ALLOW_ANONYMOUS) {
     throw new ConfigError(
       'refusing to start: NODE_ENV=production without API_TOKEN would leave the API open (set API_TOKEN, or ALLOW_ANONYMOUS=1 on purpose)',
@@ -126,7 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv: raw.NODE_ENV,
     host: raw.HOST,
     port: raw.PORT,
-    database: parseDatabaseUrl(raw.DATABASE_URL),
+    database,
     dbDebug: raw.DB_DEBUG,
     dbPool: { max: raw.DB_POOL_MAX, acquireTimeoutMs: raw.DB_POOL_TIMEOUT_MS },
     dbMigrate: raw.DB_MIGRATE,
@@ -140,6 +161,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     testRequestDelayMs: raw.NODE_ENV === 'test' ? raw.TEST_REQUEST_DELAY_MS : 0,
     testFatalSignal: raw.NODE_ENV === 'test' ? raw.TEST_FATAL_SIGNAL : undefined,
     workers: resolveWorkers(raw.WORKERS),
+    dbReplicas: replicaSettings(raw, database),
+  };
+}
+
+/** DATABASE_READ_URLS: PostgreSQL replicas of a PostgreSQL primary; SQLite has none to offer. */
+function replicaSettings(raw: RawEnv, database: DatabaseTarget): ReplicaSettings {
+  const urls = raw.DATABASE_READ_URLS;
+  if (urls.length > 0 && database.driver !== 'postgresql') {
+    throw new ConfigError(
+      'invalid DATABASE_READ_URLS: read replicas need a postgresql:// DATABASE_URL (SQLite has none)',
+    );
+  }
+  for (const url of urls) {
+    if (!/^postgres(ql)?:\/\//.test(url) || parseDatabaseUrl(url).driver !== 'postgresql') {
+      throw new ConfigError('invalid DATABASE_READ_URLS: expected comma-separated postgresql://user@host:port/db URLs');
+    }
+  }
+  return {
+    urls,
+    maxLagMs: raw.DB_REPLICA_MAX_LAG_MS,
+    checkIntervalMs: raw.DB_REPLICA_CHECK_MS,
+    readAfterWaitMs: raw.DB_READ_AFTER_WAIT_MS,
   };
 }
 

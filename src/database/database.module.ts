@@ -9,12 +9,16 @@ import { EntityManager } from '@mikro-orm/sql';
 import { MIGRATION_MODE, MigrationGate, type MigrationMode } from './migrations/migration-gate.js';
 import { createOrmOptions, type OrmSettings } from './orm/orm-options.js';
 import { SchemaBootstrap } from './schema/schema-bootstrap.js';
+import type { ReplicaSettings } from '../config/env.schema.js';
+import { ReplicasModule } from './replicas/replicas.module.js';
 
 export interface DatabaseModuleOptions extends OrmSettings {
   /** Create the schema when the database is empty (development default). */
   createSchemaIfEmpty?: boolean;
   /** Apply pending migrations on start, or refuse to start while any is pending (production). */
   migrations?: MigrationMode;
+  /** DATABASE_READ_URLS and its limits; reads go to the replicas when `urls` names any. */
+  replicaSettings?: ReplicaSettings;
 }
 
 /**
@@ -29,17 +33,25 @@ export interface DatabaseModuleOptions extends OrmSettings {
 @Module({})
 export class DatabaseModule {
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
+    const replicas = options.replicaSettings?.urls.length ? [ReplicasModule.forRoot(options.replicaSettings)] : [];
     return {
       module: DatabaseModule,
       global: true,
-      imports: [MikroOrmModule.forRoot({ ...createOrmOptions(options), registerRequestContext: true })],
+      imports: [
+        MikroOrmModule.forRoot({
+          ...createOrmOptions({ ...options, replicas: options.replicaSettings?.urls }),
+          registerRequestContext: true,
+        }),
+        ...replicas,
+      ],
       providers: [
         // Driver-neutral SQL EntityManager for services (SQLite and PostgreSQL subclass it).
         { provide: EntityManager, useExisting: CoreEntityManager },
         ...(options.migrations ? [{ provide: MIGRATION_MODE, useValue: options.migrations }, MigrationGate] : []),
         ...(options.createSchemaIfEmpty ? [SchemaBootstrap] : []),
       ],
-      exports: [EntityManager],
+      // ReplicaMonitor (with replicas) for /health/ready and /metrics.
+      exports: [EntityManager, ...replicas],
     };
   }
 }

@@ -24,9 +24,30 @@ const UNIQUE_COLUMN_SOURCES: { field: 'message' | 'detail' | 'constraint'; patte
  * A server that refuses or drops connections, is shutting down or has no slot left
  * (57P01 admin_shutdown, 57P03 cannot_connect_now, 53300 too_many_connections), and pg-pool's
  * message when no connection came free within connectionTimeoutMillis: retry later.
+ * During a failover (Patroni, HAProxy, PgBouncer) also: 57P02 crash_shutdown, 25006
+ * read_only_sql_transaction (a write that reached a node as it was demoted), 08xxx connection
+ * failures and PgBouncer's 08P01 (query_wait_timeout, server conn crashed), and a connection cut
+ * mid-query ("Connection terminated unexpectedly").
  */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300']);
-const POOL_TIMEOUT = /timeout exceeded when trying to connect|Connection terminated due to connection timeout/;
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '25006',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '08P01',
+]);
+const POOL_TIMEOUT =
+  /timeout exceeded when trying to connect|Connection terminated due to connection timeout|Connection terminated unexpectedly|server closed the connection unexpectedly|Client has encountered a connection error|query_wait_timeout/;
 
 /**
  * Translates a database error a client can cause into the domain error that says what happened;

@@ -1,9 +1,10 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, MikroOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '../auth/public.decorator.js';
 import { MikroORM } from '@mikro-orm/core';
+import { ReplicaMonitor } from '../database/replicas/replica-monitor.js';
 
 /** How long the database may take to answer `select 1` before the service counts as down. */
 const DB_PING_TIMEOUT_MS = 1500;
@@ -17,7 +18,18 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: MikroOrmHealthIndicator,
     private readonly orm: MikroORM,
+    @Optional() private readonly replicas?: ReplicaMonitor,
   ) {}
+
+  /**
+   * With DATABASE_READ_URLS: the primary and each replica as last checked. A replica down or
+   * lagging does not make the service unready (its reads go to the primary), so this is always
+   * "up" and says which endpoints serve reads.
+   */
+  private readonly replicaCheck = async () => {
+    const status = this.replicas!.status();
+    return { replicas: { status: 'up' as const, ...status } };
+  };
 
   /**
    * What terminus pings: its indicator calls `isConnected()`, which MikroORM answers with a
@@ -38,6 +50,7 @@ export class HealthController {
     try {
       return await this.health.check([
         () => this.db.pingCheck('database', { timeout: DB_PING_TIMEOUT_MS, connection: this.connection }),
+        ...(this.replicas ? [this.replicaCheck] : []),
       ]);
     } catch (error) {
       // Terminus reports "down" as a 503 whose body is the check result; it is an answer for the

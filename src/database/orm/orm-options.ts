@@ -13,6 +13,7 @@ import type { DatabaseTarget, PoolSettings } from '../../config/database-url.js'
 import { migrationOptions, RUNNING_FROM_SOURCE } from '../migrations/migration-options.js';
 import { applySqlitePragmas } from '../sqlite/sqlite-pragmas.js';
 import { CachedSqliteDriver } from '../sqlite/sqlite-statement-cache.js';
+import { ReplicaRoutingDriver } from '../replicas/replica-driver.js';
 
 /** Pool used when none is configured (library defaults of `pg`, with a bounded wait). */
 export const DEFAULT_POOL: PoolSettings = { max: 10, acquireTimeoutMs: 5000 };
@@ -29,6 +30,8 @@ export interface OrmSettings {
   logger?: (message: string) => void;
   /** MikroORM's logger; the app passes one that also counts statements (src/observability/). */
   loggerFactory?: (options: LoggerOptions) => Logger;
+  /** PostgreSQL read replicas (DATABASE_READ_URLS), routed by src/database/replicas/; the CLI passes none. */
+  replicas?: string[];
 }
 
 /**
@@ -54,9 +57,18 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
   const { database } = settings;
   if (database.driver === 'postgresql') {
     const pool = settings.pool ?? DEFAULT_POOL;
+    const replicas = settings.replicas ?? [];
     return {
       ...common,
-      driver: PostgreSqlDriver,
+      // With replicas, a driver whose reads go where ReplicaMonitor says, not to a random replica.
+      driver: replicas.length > 0 ? ReplicaRoutingDriver : PostgreSqlDriver,
+      ...(replicas.length > 0
+        ? {
+            // Each replica gets the primary's pool size and connect timeout (MikroORM copies them).
+            replicas: replicas.map((clientUrl, index) => ({ name: `read-${index + 1}`, clientUrl })),
+            preferReadReplicas: true,
+          }
+        : {}),
       clientUrl: database.clientUrl,
       dbName: database.dbName,
       migrations: migrationOptions('postgresql'),
