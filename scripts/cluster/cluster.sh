@@ -316,8 +316,11 @@ cmd_up() {
     DIR="$(mktemp -d "${TMPDIR:-/tmp}/users-service-cluster.XXXXXX")"
   fi
   chmod 755 "$DIR"
-  mkdir -p "$(dirname "$LAST_FILE")"
-  echo "$DIR" >"$LAST_FILE"
+  if [ -z "${CLUSTER_DIR:-}" ]; then
+    # For the other commands run by hand without CLUSTER_DIR (specs always pass theirs).
+    mkdir -p "$(dirname "$LAST_FILE")"
+    echo "$DIR" >"$LAST_FILE"
+  fi
   log "folder: $DIR"
   set_pg_prefix
   SCOPE_ID="$(basename "$DIR" | tr -c 'a-zA-Z0-9\n' '-')"

@@ -84,7 +84,10 @@ function isUnavailable(error: unknown): boolean {
   ) {
     return true;
   }
-  if (error instanceof DriverException && error.code !== undefined && UNAVAILABLE_CODES.has(error.code)) return true;
+  // The driver's code, on MikroORM's wrapped exceptions and on the raw pg errors a commit or
+  // rollback can throw unwrapped (a dying leader's "terminating connection ..." 57P01).
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   return error instanceof Error && POOL_TIMEOUT.test(error.message);
 }
 
