@@ -33,10 +33,9 @@ export interface Cluster {
  * installed first (apt-get, as root); only one that cannot be installed skips the specs.
  */
 export function clusterSkipReason(): string | undefined {
-  const missing = () => PACKAGES.filter((name) => !installed(name));
-  if (missing().length > 0 && process.getuid?.() === 0) {
+  if (missingPackages().length > 0 && process.getuid?.() === 0) {
     try {
-      execFileSync('apt-get', ['install', '-y', ...missing()], {
+      execFileSync('apt-get', ['install', '-y', ...missingPackages()], {
         stdio: 'ignore',
         env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
       });
@@ -44,12 +43,16 @@ export function clusterSkipReason(): string | undefined {
       // Reported below by what is still missing.
     }
   }
-  const still = missing();
+  const still = missingPackages();
   if (still.length > 0)
     return `cluster specs skipped: ${still.join(', ')} not installed and apt-get install -y could not install them`;
   if (process.getuid?.() !== 0)
     return 'cluster specs skipped: they run PostgreSQL as the postgres user, which needs root';
   return undefined;
+}
+
+function missingPackages(): string[] {
+  return PACKAGES.filter((name) => !installed(name));
 }
 
 function installed(name: string): boolean {
@@ -64,12 +67,14 @@ function installed(name: string): boolean {
 
 /** Starts a cluster in a temp folder of its own (cluster.sh up: a leader and a streaming synchronous replica). */
 export async function startCluster(): Promise<Cluster> {
-  const { stdout } = await run('bash', [SCRIPT, 'up'], {
-    env: { ...process.env, CLUSTER_DIR: '' },
-    maxBuffer: 1 << 24,
-  });
-  const dir = /^CLUSTER_DIR=(.+)$/m.exec(stdout)?.[1];
-  if (!dir) throw new Error(`cluster.sh up printed no CLUSTER_DIR:\n${stdout}`);
+  const dir = mkdtempSync(join(tmpdir(), 'users-service-cluster-spec-'));
+  try {
+    await run('bash', [SCRIPT, 'up'], { env: { ...process.env, CLUSTER_DIR: dir }, maxBuffer: 1 << 24 });
+  } catch (error) {
+    // Whatever did start is stopped by its PIDs before the spec fails.
+    await run('bash', [SCRIPT, 'down'], { env: { ...process.env, CLUSTER_DIR: dir } }).catch(() => undefined);
+    throw error;
+  }
   const env = Object.fromEntries(
     readFileSync(resolve(dir, 'cluster.env'), 'utf8')
       .split('\n')
