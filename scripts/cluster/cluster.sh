@@ -288,9 +288,12 @@ leader_name() {
   return 1
 }
 
+# Streaming in sync by PostgreSQL's view, and named the synchronous standby in Patroni's (its /sync
+# key lags the former): only then may Patroni promote it if the leader dies now.
 has_sync_streaming_replica() {
   local leader
   leader=$(leader_name) || return 1
+  curl -s --max-time 1 "http://127.0.0.1:$(rest_port_of "$leader")/cluster" | grep -Eq '"role": *"sync_standby"' || return 1
   [ "$(psql -h 127.0.0.1 -p "$(pg_port_of "$leader")" -U postgres -d postgres -qAtc \
     "select count(*) from pg_stat_replication where state = 'streaming' and sync_state = 'sync'")" -ge 1 ]
 }

@@ -14,6 +14,7 @@ import { migrationOptions, RUNNING_FROM_SOURCE } from '../migrations/migration-o
 import { applySqlitePragmas } from '../sqlite/sqlite-pragmas.js';
 import { CachedSqliteDriver } from '../sqlite/sqlite-statement-cache.js';
 import { ReplicaRoutingDriver } from '../replicas/replica-driver.js';
+import { releaseLostClients } from '../postgresql/lost-client-release.js';
 
 /** Pool used when none is configured (library defaults of `pg`, with a bounded wait). */
 export const DEFAULT_POOL: PoolSettings = { max: 10, acquireTimeoutMs: 5000 };
@@ -75,7 +76,8 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
       pool: { max: pool.max },
       // pg's pool: a caller that finds no free connection within this time (or cannot open
       // one) gets an error, translated to a 503 in database/errors.ts, instead of queueing forever.
-      driverOptions: { connectionTimeoutMillis: pool.acquireTimeoutMs },
+      // A client lost under an open transaction goes back to the pool (postgresql/lost-client-release.ts).
+      driverOptions: { connectionTimeoutMillis: pool.acquireTimeoutMs, onPoolCreated: releaseLostClients },
     };
   }
   if (!database.inMemory) {
