@@ -28,6 +28,8 @@ export function releaseLostClients(pool: unknown): void {
   pg.on('connect', (client) => {
     client.once('end', () => {
       setTimeout(() => {
+        // pg-pool's own fields: it has no public way to tell a lent-out client from an idle one.
+        // oxlint-disable-next-line no-underscore-dangle
         const lentOut = pg._clients.includes(client) && !pg._idle.some((idle) => idle.client === client);
         if (!lentOut) return;
         try {
