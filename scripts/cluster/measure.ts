@@ -184,6 +184,7 @@ async function failover(url: string, directUrl: string) {
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = loadavg();
   console.log(
     `cluster in ${dir}; machine: ${cpus().length} cores, load average ${loadavg()
       .map((l) => l.toFixed(2))
