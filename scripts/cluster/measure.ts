@@ -227,7 +227,8 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: {
         cores: cpus().length,
-        loadAverageAtStart: loadavg(),
+        loadAverageAtStart: loadAtStart,
+        loadAverageAtEnd: loadavg(),
         note: 'shared, busy machine: timings are indicative only',
       },
       readShare: share,
