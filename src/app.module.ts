@@ -44,6 +44,7 @@ export class AppModule {
           // on an empty database (SQLite or PostgreSQL), as before.
           migrations: config.dbMigrate ? 'apply' : config.nodeEnv === 'production' ? 'require' : undefined,
           createSchemaIfEmpty: !config.dbMigrate && config.nodeEnv !== 'production',
+          replicaSettings: config.dbReplicas,
         }),
         // Order matters for middleware at the same depth: observability before http.
         ObservabilityModule.forRoot(config, observability),

@@ -66,7 +66,7 @@ export class UnavailableError extends DomainError {
 
   constructor(
     message: string,
-    /** Seconds for `Retry-After`. */
+    /** Seconds for `Retry-After` (a failover takes a few). */
     readonly retryAfterSeconds = 1,
   ) {
     super(message);

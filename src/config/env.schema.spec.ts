@@ -152,4 +152,35 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ REDIS_URL: 'http://user:secret@redis' })).toThrow(/^invalid REDIS_URL: [^"]*$/);
     });
   });
+
+  describe('DATABASE_READ_URLS', () => {
+    const primary = 'postgresql://u@db:5432/app';
+
+    it('lists PostgreSQL replicas of a PostgreSQL primary, with the replica limits', () => {
+      const config = loadConfig({
+        DATABASE_URL: primary,
+        DATABASE_READ_URLS: 'postgresql://u@r1:5432/app, postgresql://u@r2:5432/app',
+        DB_REPLICA_MAX_LAG_MS: '500',
+      });
+      expect(config.dbReplicas).toEqual({
+        urls: ['postgresql://u@r1:5432/app', 'postgresql://u@r2:5432/app'],
+        maxLagMs: 500,
+        checkIntervalMs: 250,
+        readAfterWaitMs: 100,
+      });
+      expect(loadConfig({ DATABASE_URL: primary }).dbReplicas.urls).toEqual([]);
+    });
+
+    it('refuses replicas on SQLite with one line', () => {
+      expect(() => loadConfig({ DATABASE_READ_URLS: 'postgresql://u@r1:5432/app' })).toThrow(
+        /^invalid DATABASE_READ_URLS: read replicas need a postgresql:\/\/ DATABASE_URL/,
+      );
+    });
+
+    it('refuses a read URL that is not postgresql://, without echoing it (it may hold a password)', () => {
+      expect(() => loadConfig({ DATABASE_URL: primary, DATABASE_READ_URLS: 'mysql://u:secret@r1/app' })).toThrow(
+        /^invalid DATABASE_READ_URLS: expected comma-separated postgresql:\/\/[^"]*$/,
+      );
+    });
+  });
 });

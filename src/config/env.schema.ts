@@ -135,9 +135,19 @@ export const EnvSchema = z.object({
   CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Test builds only (`NODE_ENV=test`): SIGKILL the process right after an idempotent request's commit, before its response. */
   TEST_KILL_AFTER_IDEMPOTENT_COMMIT: flag,
+
+  // --- Read replicas (issue 16: Patroni cluster, reads on replicas, read-your-writes) ---
+  /** Read endpoints (comma-separated postgresql:// URLs) for reads outside a transaction; empty: every read on DATABASE_URL. PostgreSQL only. */
+  DATABASE_READ_URLS: list,
+  /** A replica down or further behind the primary than this is skipped: its reads go to the primary. */
+  DB_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
+  /** How often each replica's replay position (and the primary's WAL position) is read, in milliseconds. */
+  DB_REPLICA_CHECK_MS: z.coerce.number().int().min(50).max(60_000).default(250),
+  /** Longest a request with `X-Read-After` waits for a replica to replay past its token before it reads on the primary. */
+  DB_READ_AFTER_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(100),
 });
 
-const SECRET_VARIABLES = new Set(['API_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'CURSOR_SECRET']);
+const SECRET_VARIABLES = new Set(['API_TOKEN', 'DATABASE_URL', 'REDIS_URL', 'CURSOR_SECRET', 'DATABASE_READ_URLS']);
 
 export type RawEnv = z.infer<typeof EnvSchema>;
 
@@ -182,6 +192,8 @@ export interface AppConfig {
   http: HttpServerSettings;
   shutdownDelayMs: number;
   rateLimit: RateLimitSettings;
+  /** Read replicas (DATABASE_READ_URLS); `urls` is empty without them. */
+  dbReplicas: ReplicaSettings;
 }
 
 export interface HttpServerSettings {
@@ -204,6 +216,14 @@ export interface RateLimitSettings {
   redisUrl: string | undefined;
 }
 
+/** Where reads outside a transaction may go, and when a replica is good enough to read from. */
+export interface ReplicaSettings {
+  urls: string[];
+  maxLagMs: number;
+  checkIntervalMs: number;
+  readAfterWaitMs: number;
+}
+
 /** `WORKERS`: a count, or `auto` for one process per core. */
 function resolveWorkers(value: string): number {
   return value === 'auto' ? availableParallelism() : Number(value);
@@ -221,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`invalid ${name}: ${issue.message}${shown}`);
   }
   const raw = parsed.data;
+  const database = parseDatabaseUrl(raw.DATABASE_URL);
   if (raw.NODE_ENV === 'production' && raw.API_TOKEN === undefined && !raw.ALLOW_ANONYMOUS) {
     throw new ConfigError(
       'refusing to start: NODE_ENV=production without API_TOKEN would leave the API open (set API_TOKEN, or ALLOW_ANONYMOUS=1 on purpose)',
@@ -230,7 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv: raw.NODE_ENV,
     host: raw.HOST,
     port: raw.PORT,
-    database: parseDatabaseUrl(raw.DATABASE_URL),
+    database,
     dbDebug: raw.DB_DEBUG,
     dbPool: { max: raw.DB_POOL_MAX, acquireTimeoutMs: raw.DB_POOL_TIMEOUT_MS },
     dbMigrate: raw.DB_MIGRATE,
@@ -260,6 +281,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       limits: { reads: raw.RATE_LIMIT_READS, writes: raw.RATE_LIMIT_WRITES, bulk: raw.RATE_LIMIT_BULK },
       redisUrl: raw.REDIS_URL,
     },
+    dbReplicas: replicaSettings(raw, database),
+  };
+}
+
+/** DATABASE_READ_URLS: PostgreSQL replicas of a PostgreSQL primary; SQLite has none to offer. */
+function replicaSettings(raw: RawEnv, database: DatabaseTarget): ReplicaSettings {
+  const urls = raw.DATABASE_READ_URLS;
+  if (urls.length > 0 && database.driver !== 'postgresql') {
+    throw new ConfigError(
+      'invalid DATABASE_READ_URLS: read replicas need a postgresql:// DATABASE_URL (SQLite has none)',
+    );
+  }
+  for (const url of urls) {
+    if (!/^postgres(ql)?:\/\//.test(url) || parseDatabaseUrl(url).driver !== 'postgresql') {
+      throw new ConfigError('invalid DATABASE_READ_URLS: expected comma-separated postgresql://user@host:port/db URLs');
+    }
+  }
+  return {
+    urls,
+    maxLagMs: raw.DB_REPLICA_MAX_LAG_MS,
+    checkIntervalMs: raw.DB_REPLICA_CHECK_MS,
+    readAfterWaitMs: raw.DB_READ_AFTER_WAIT_MS,
   };
 }
 

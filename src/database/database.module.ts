@@ -10,12 +10,16 @@ import { MIGRATION_MODE, MigrationGate, type MigrationMode } from './migrations/
 import { createOrmOptions, type OrmSettings } from './orm/orm-options.js';
 import { DATABASE_TARGET, DatabaseProbe } from './readiness/database-probe.js';
 import { SchemaBootstrap } from './schema/schema-bootstrap.js';
+import type { ReplicaSettings } from '../config/env.schema.js';
+import { ReplicasModule } from './replicas/replicas.module.js';
 
 export interface DatabaseModuleOptions extends OrmSettings {
   /** Create the schema when the database is empty (development default). */
   createSchemaIfEmpty?: boolean;
   /** Apply pending migrations on start, or refuse to start while any is pending (production). */
   migrations?: MigrationMode;
+  /** DATABASE_READ_URLS and its limits; reads go to the replicas when `urls` names any. */
+  replicaSettings?: ReplicaSettings;
 }
 
 /**
@@ -30,10 +34,17 @@ export interface DatabaseModuleOptions extends OrmSettings {
 @Module({})
 export class DatabaseModule {
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
+    const replicas = options.replicaSettings?.urls.length ? [ReplicasModule.forRoot(options.replicaSettings)] : [];
     return {
       module: DatabaseModule,
       global: true,
-      imports: [MikroOrmModule.forRoot({ ...createOrmOptions(options), registerRequestContext: true })],
+      imports: [
+        MikroOrmModule.forRoot({
+          ...createOrmOptions({ ...options, replicas: options.replicaSettings?.urls }),
+          registerRequestContext: true,
+        }),
+        ...replicas,
+      ],
       providers: [
         // Driver-neutral SQL EntityManager for services (SQLite and PostgreSQL subclass it).
         { provide: EntityManager, useExisting: CoreEntityManager },
@@ -43,7 +54,8 @@ export class DatabaseModule {
         { provide: DATABASE_TARGET, useValue: options.database },
         DatabaseProbe,
       ],
-      exports: [EntityManager, DatabaseProbe],
+      // ReplicaMonitor (with replicas) for /health/ready and /metrics.
+      exports: [EntityManager, DatabaseProbe, ...replicas],
     };
   }
 }

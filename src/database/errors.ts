@@ -69,9 +69,13 @@ const UNAVAILABLE_CODES = new Set([
   'SQLITE_IOERR',
 ]);
 
-/** pg's own messages, which carry no code: a dropped socket, a broken client, a connect that timed out. */
+/**
+ * pg's own messages, which carry no code: a dropped socket, a broken client, a connect that timed
+ * out; and, during a failover behind PgBouncer, its "server closed the connection unexpectedly"
+ * and query_wait_timeout (PgBouncer's 08P01 is matched by the 08xxx class above).
+ */
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated unexpectedly|is not queryable|^timeout expired$|Connection terminated due to connection timeout|Cannot use a pool after calling end/;
+  /Connection terminated unexpectedly|is not queryable|^timeout expired$|Connection terminated due to connection timeout|Cannot use a pool after calling end|server closed the connection unexpectedly|Client has encountered a connection error|query_wait_timeout/;
 
 /** The database is up but every connection or the lock is taken: SQLite's lock past busy_timeout, pg-pool's wait. */
 const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);

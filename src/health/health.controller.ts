@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -12,6 +12,7 @@ import { Public } from '../auth/public.decorator.js';
 import { APP_CONFIG } from '../config/app-config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { DatabaseProbe } from '../database/readiness/database-probe.js';
+import { ReplicaMonitor } from '../database/replicas/replica-monitor.js';
 import { ReadinessChecks } from './readiness-checks.js';
 import { ShutdownIndicator } from './shutdown.indicator.js';
 
@@ -38,7 +39,18 @@ export class HealthController {
     private readonly readiness: ReadinessChecks,
     private readonly shutdown: ShutdownIndicator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly replicas?: ReplicaMonitor,
   ) {}
+
+  /**
+   * With DATABASE_READ_URLS: the primary and each replica as last checked. A replica down or
+   * lagging does not make the service unready (its reads go to the primary), so this is always
+   * "up" and says which endpoints serve reads.
+   */
+  private readonly replicaCheck: HealthIndicatorFunction = async () => {
+    const status = this.replicas!.status();
+    return { replicas: { status: 'up' as const, ...status } };
+  };
 
   @Get()
   @HealthCheck()
@@ -65,7 +77,8 @@ export class HealthController {
         .attempt(() => this.probe.ping(timeout))
         .withTimeout(timeout);
     // Shutting down comes first: from SIGTERM on, balancers must stop sending traffic here.
-    return this.run(res, [() => this.shutdown.check(), database, ...this.readiness.all()]);
+    const replicas = this.replicas ? [this.replicaCheck] : [];
+    return this.run(res, [() => this.shutdown.check(), database, ...replicas, ...this.readiness.all()]);
   }
 
   @Get('live')

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { hasConnectionPool, readPoolStats, type PoolStats } from '../database/postgresql/pool-stats.js';
+import { ReplicaMonitor } from '../database/replicas/replica-monitor.js';
 import type { RequestLogEntry } from './http-request-figures.js';
 
 /** Seconds; from a cached lookup (~1 ms) to a slow export. */
@@ -44,10 +45,60 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
-  constructor(orm: MikroORM) {
+  constructor(orm: MikroORM, @Optional() replicas?: ReplicaMonitor) {
     collectDefaultMetrics({ register: this.registry });
     // SQLite works on one connection: there is no pool to describe, so no pool series at all.
     if (hasConnectionPool(orm)) this.addPoolGauges(orm);
+    if (replicas) this.replicaSeries = this.addReplicaSeries(replicas);
+  }
+
+  /** Kept so the series read as owned; prom-client's registry is what serves them. */
+  private replicaSeries: (Counter | Gauge)[] = [];
+
+  /** The read/write split and each replica's lag (DATABASE_READ_URLS), read from ReplicaMonitor at scrape time. */
+  private addReplicaSeries(monitor: ReplicaMonitor): (Counter | Gauge)[] {
+    const routing = new Counter({
+      name: 'db_read_routing_total',
+      help: 'Reads outside a transaction, by where they went (replica or primary) and why',
+      labelNames: ['target', 'reason'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [reason, count] of monitor.readRoutes) {
+          this.inc({ target: reason === 'replica' ? 'replica' : 'primary', reason }, count);
+        }
+      },
+    });
+    const primary = new Counter({
+      name: 'db_primary_uses_total',
+      help: 'Statements and transactions run on the primary (writes, reads in a transaction or after one, raw SQL)',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(monitor.primaryUses);
+      },
+    });
+    const lag = new Gauge({
+      name: 'db_replica_lag_seconds',
+      help: 'How far each replica is behind the primary, in seconds (absent while it is down)',
+      labelNames: ['replica'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { name, lagMs } of monitor.lags())
+          if (lagMs !== undefined) this.set({ replica: name }, lagMs / 1000);
+      },
+    });
+    const up = new Gauge({
+      name: 'db_replica_up',
+      help: 'Whether each replica answered its last check (1) or not (0)',
+      labelNames: ['replica'],
+      registers: [this.registry],
+      collect() {
+        for (const replica of monitor.lags()) this.set({ replica: replica.name }, replica.up ? 1 : 0);
+      },
+    });
+    return [routing, primary, lag, up];
   }
 
   /** Read at scrape time from the `pg.Pool` itself, never by a query. */

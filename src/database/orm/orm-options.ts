@@ -14,6 +14,8 @@ import { boundPostgreSqlDriver } from '../postgresql/bound-postgresql-driver.js'
 import { pgDeadlineOptions } from '../postgresql/pg-deadlines.js';
 import { applySqlitePragmas, SQLITE_BUSY_TIMEOUT_MS } from '../sqlite/sqlite-pragmas.js';
 import { CachedSqliteDriver } from '../sqlite/sqlite-statement-cache.js';
+import { replicaRoutingDriver } from '../replicas/replica-driver.js';
+import { releaseLostClients } from '../postgresql/lost-client-release.js';
 
 /** Pool used when none is configured (library defaults of `pg`, with a bounded wait). */
 export const DEFAULT_POOL: PoolSettings = { max: 10, acquireTimeoutMs: 5000 };
@@ -41,6 +43,8 @@ export interface OrmSettings {
   preparedStatements?: boolean;
   /** MikroORM's logger; the app passes one that also counts statements (src/observability/). */
   loggerFactory?: (options: LoggerOptions) => Logger;
+  /** PostgreSQL read replicas (DATABASE_READ_URLS), routed by src/database/replicas/; the CLI passes none. */
+  replicas?: string[];
 }
 
 /**
@@ -68,19 +72,30 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
   const statementTimeout = settings.statementTimeoutMs ?? 0;
   if (database.driver === 'postgresql') {
     const pool = settings.pool ?? DEFAULT_POOL;
+    const replicas = settings.replicas ?? [];
+    const binding = { preparedStatements: settings.preparedStatements ?? true };
     return {
       ...common,
       // PostgreSqlDriver with bound parameters whose failed rollbacks cannot leak pool slots
-      // (postgresql/bound-postgresql-driver.ts, guarded-postgresql-connection.ts).
-      driver: boundPostgreSqlDriver({ preparedStatements: settings.preparedStatements ?? true }),
+      // (postgresql/bound-postgresql-driver.ts, guarded-postgresql-connection.ts); with replicas,
+      // the same connections under a driver whose reads go where ReplicaMonitor says.
+      driver: replicas.length > 0 ? replicaRoutingDriver(binding) : boundPostgreSqlDriver(binding),
+      ...(replicas.length > 0
+        ? {
+            // Each replica gets the primary's pool size and connect timeout (MikroORM copies them).
+            replicas: replicas.map((clientUrl, index) => ({ name: `read-${index + 1}`, clientUrl })),
+            preferReadReplicas: true,
+          }
+        : {}),
       clientUrl: database.clientUrl,
       dbName: database.dbName,
       migrations: migrationOptions('postgresql'),
       pool: { max: pool.max },
       // pg's pool: a caller that finds no free connection within this time (or cannot open
       // one) gets an error, translated to a 503 in database/errors.ts, instead of queueing forever.
-      // Deadlines and keepalive: postgresql/pg-deadlines.ts.
-      driverOptions: { connectionTimeoutMillis: pool.acquireTimeoutMs, ...pgDeadlineOptions(statementTimeout) },
+      // Deadlines and keepalive (postgresql/pg-deadlines.ts); a client lost under an open
+      // transaction goes back to the pool (postgresql/lost-client-release.ts).
+      driverOptions: { connectionTimeoutMillis: pool.acquireTimeoutMs, ...pgDriverOptions(statementTimeout) },
     };
   }
   if (!database.inMemory) {
@@ -96,5 +111,21 @@ export function createOrmOptions(settings: OrmSettings): Partial<Options> {
     // A writer waits for another's lock as long as a statement may run; 0 keeps the default wait.
     onCreateConnection: (connection) =>
       applySqlitePragmas(connection as DatabaseConnection, statementTimeout || SQLITE_BUSY_TIMEOUT_MS),
+  };
+}
+
+/**
+ * pg's pool options: deadlines and keepalive (pg-deadlines.ts), and both pool hooks, which each
+ * want `onPoolCreated`: the deadlines' read-timeout handling and the release of lost clients.
+ */
+function pgDriverOptions(statementTimeoutMs: number): Record<string, unknown> {
+  const deadlines = pgDeadlineOptions(statementTimeoutMs);
+  const onDeadlines = deadlines.onPoolCreated as ((pool: unknown) => void) | undefined;
+  return {
+    ...deadlines,
+    onPoolCreated: (pool: unknown) => {
+      onDeadlines?.(pool);
+      releaseLostClients(pool);
+    },
   };
 }
