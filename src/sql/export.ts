@@ -22,7 +22,7 @@ interface UserRow {
 export const EXPORT_BATCH = 1000;
 
 /**
- * Every user in id order, as an async iterator: a keyset cursor (`where id > last order by id
+ * Every user in id order, a batch at a time, as an async iterator: a keyset cursor (`where id > last order by id
  * limit n`) that fetches one batch at a time, only when the consumer asks for more.
  *
  * Why not a server-side cursor (MikroORM's `connection.stream()`): on SQLite the app has one
@@ -31,7 +31,7 @@ export const EXPORT_BATCH = 1000;
  * connection just as long. Between two batches this iterator holds nothing, and because it
  * uses the only raw-SQL door it runs unchanged on both databases.
  */
-export async function* exportUsers(em: EntityManager, batchSize = EXPORT_BATCH): AsyncGenerator<UserExportRow> {
+export async function* exportUserBatches(em: EntityManager, batchSize = EXPORT_BATCH): AsyncGenerator<UserExportRow[]> {
   let after = 0;
   for (;;) {
     const rows = await runSql<UserRow & Record<string, unknown>>(
@@ -39,10 +39,15 @@ export async function* exportUsers(em: EntityManager, batchSize = EXPORT_BATCH):
       'select id, name, email, created_at, updated_at from users where id > ? order by id limit ?',
       [after, batchSize],
     );
-    for (const row of rows) yield toExportRow(row);
+    if (rows.length > 0) yield rows.map(toExportRow);
     if (rows.length < batchSize) return;
     after = Number(rows[rows.length - 1].id);
   }
+}
+
+/** The same, one user at a time (for code that wants rows; the HTTP export streams batches). */
+export async function* exportUsers(em: EntityManager, batchSize = EXPORT_BATCH): AsyncGenerator<UserExportRow> {
+  for await (const batch of exportUserBatches(em, batchSize)) yield* batch;
 }
 
 function toExportRow(row: UserRow): UserExportRow {

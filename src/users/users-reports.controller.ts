@@ -5,12 +5,9 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { EntityManager } from '@mikro-orm/sql';
 import type { Response } from 'express';
 import { RateLimitAs } from '../http/rate-limit/route-class.js';
-import { exportUsers } from '../sql/export.js';
+import { exportUserBatches, type UserExportRow } from '../sql/export.js';
 import { userStats, type UserStats } from '../sql/stats.js';
 import { UserStatsSchema, UserViewSchema } from './users.schemas.js';
-
-/** Lines per write to the socket: fewer, larger writes than one per user. */
-const LINES_PER_CHUNK = 500;
 
 /**
  * Read-only reports over all users, answered by the SQL layer (src/sql/) with plain rows.
@@ -51,12 +48,12 @@ export class UsersReportsController {
     // A fork of its own: the stream outlives the handler's synchronous part, so it must not rely
     // on finding the request's context in AsyncLocalStorage from socket callbacks.
     const em = this.em.fork();
-    const rows = exportUsers(em);
+    const batches = exportUserBatches(em);
     // Throws before any byte is written when the database cannot be read: the filter answers.
-    const first = await rows.next();
+    const first = await batches.next();
     res.status(200).setHeader('content-type', 'application/x-ndjson');
     try {
-      await pipeline(Readable.from(ndjson(resume(first, rows))), res);
+      await pipeline(Readable.from(ndjson(resume(first, batches))), res);
     } catch (error) {
       // The client went away mid-download: nothing to answer, nothing to log.
       if ((error as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE') return;
@@ -71,16 +68,11 @@ async function* resume<T>(first: IteratorResult<T>, rows: AsyncIterator<T>): Asy
   for (let next = first; !next.done; next = await rows.next()) yield next.value;
 }
 
-async function* ndjson(rows: AsyncIterable<object>): AsyncGenerator<string> {
-  let chunk = '';
-  let lines = 0;
-  for await (const row of rows) {
-    chunk += `${JSON.stringify(row)}\n`;
-    if (++lines === LINES_PER_CHUNK) {
-      yield chunk;
-      chunk = '';
-      lines = 0;
-    }
+/** One chunk of NDJSON per batch (1000 lines): one write and one promise per batch, not per user. */
+async function* ndjson(batches: AsyncIterable<UserExportRow[]>): AsyncGenerator<string> {
+  for await (const batch of batches) {
+    let chunk = '';
+    for (const row of batch) chunk += `${JSON.stringify(row)}\n`;
+    yield chunk;
   }
-  if (chunk) yield chunk;
 }
