@@ -29,7 +29,9 @@ import { runSoak } from './soak.ts';
 import { evaluateTargets } from './targets.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const PORTS = { app: 3410, baseline: 3411, before: 3412, logOff: 3413, exportApp: 3414 };
+/** Seconds of warm-up before each server's first round of a scenario. */
+const FIRST_WARMUP_S = 3;
+const PORTS = { app: 3410, baseline: 3411, before: 3412, logOff: 3413, exportApp: 3414, calibration: 3415 };
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -117,7 +119,8 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   let databases: BenchDatabases | undefined;
   try {
-    const names = ['app', 'baseline', ...(values.before ? ['before'] : [])];
+    // The calibration has its own copy: its writes must not grow the tables the rounds then read.
+    const names = ['app', 'baseline', 'calibration', ...(values.before ? ['before'] : [])];
     databases = await prepareDatabases(dbKind!, values.db, names, dir, ROOT, log);
     const soak = positionals[0] === 'soak';
     const cpuProf = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])] : [];
@@ -173,7 +176,12 @@ async function main(): Promise<void> {
     );
 
     const loadScenarios = scenarios.filter((s) => s.name !== 'export');
-    const calibrations = await calibrate(loadScenarios, baseline);
+    const calibrations = await calibrateOnCopy(loadScenarios, (port) =>
+      start('baseline (calibration)', port, databases!.baselineScript, {
+        ...databases!.baselineEnv('calibration'),
+        WORKERS: String(workers),
+      }),
+    );
     const rows: Row[] = [];
     for (const scenario of scenarios) {
       rows.push(
@@ -241,10 +249,26 @@ async function generatorFor(
   }
 }
 
-/** A short run of the baseline on every scenario at the start: what it serves on this machine now. */
+/**
+ * A short run of the baseline on every scenario at the start, on a server and database of its own
+ * (stopped afterwards): what the baseline serves on this machine now, without the calibration's
+ * writes changing what the measured rounds read.
+ */
+async function calibrateOnCopy(
+  list: Scenario[],
+  startBaseline: (port: number) => Promise<Server>,
+): Promise<Map<string, number>> {
+  if (calibration === 0) return new Map();
+  const baseline = await startBaseline(PORTS.calibration);
+  try {
+    return await calibrate(list, baseline);
+  } finally {
+    await baseline.stop();
+  }
+}
+
 async function calibrate(list: Scenario[], baseline: Server): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  if (calibration === 0) return out;
   log(`calibration: the baseline alone, ${calibration} s per scenario`);
   for (const scenario of list) {
     const generator = await generatorFor(scenario, baseline);
@@ -319,7 +343,9 @@ async function loadScenario(
   // The same order every round (A B A B …): each app round has its baseline round right after it.
   for (let round = 0; round < rounds; round++) {
     for (const { server, next } of order) {
-      if (warmup > 0) await runLoad(server.url, next, { connections: c, duration: warmup, headers });
+      // The first round warms a fresh process's JIT for longer than the others.
+      const warm = round === 0 ? Math.max(warmup, FIRST_WARMUP_S) : warmup;
+      if (warm > 0) await runLoad(server.url, next, { connections: c, duration: warm, headers });
       const cpuBefore = server.cpuSeconds();
       const result = await runLoad(server.url, next, { connections: c, duration, headers });
       const r = roundOf(result, scenario, server.cpuSeconds() - cpuBefore);
