@@ -28,6 +28,8 @@ export const BULK_SIZE = 1000;
 /** The deep-page scenarios read pages 501–1000 of 20 (rows 10 001–20 000). */
 const DEEP_FIRST_PAGE = 500;
 const DEEP_PAGES = 500;
+/** Connections of the deep-page scenarios. */
+const DEEP_CONNECTIONS = 8;
 /** Rows in the users table for the export scenario. */
 export const EXPORT_ROWS = 200_000;
 
@@ -92,12 +94,15 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'list-posts-deep',
     unit: 'req/s',
+    // Latency at depth, not queueing: 8 clients, so p99 shows what one deep page costs.
+    connections: (flag) => Math.min(flag, DEEP_CONNECTIONS),
     next: () => ({ method: 'GET', path: `/posts?page=${DEEP_FIRST_PAGE + randomInt(DEEP_PAGES)}&perPage=20` }),
   },
   // The same depth by keyset: cursors read from the server's own chain, each continuing past row 10 000.
   {
     name: 'list-posts-deep-cursor',
     unit: 'req/s',
+    connections: (flag) => Math.min(flag, DEEP_CONNECTIONS),
     next: () => {
       throw new Error('list-posts-deep-cursor needs prepare()');
     },

