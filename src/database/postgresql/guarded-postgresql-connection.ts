@@ -4,13 +4,17 @@ import { classifyDbFailure } from '../errors.js';
 import { guardRollback } from '../query/rollback-guard.js';
 
 /**
- * MikroORM's PostgreSQL connection whose rollback on a connection the server dropped releases it
- * (the pool then discards it) instead of leaking a pool slot for good: see query/rollback-guard.ts.
+ * MikroORM's PostgreSQL connection whose failed BEGIN or rollback on a connection the server
+ * dropped releases it (the pool then discards it) instead of leaking a pool slot for good: see
+ * query/rollback-guard.ts.
  */
 export class GuardedPostgreSqlConnection extends PostgreSqlConnection {
   override createKyselyDialect(overrides: Parameters<PostgreSqlConnection['createKyselyDialect']>[0]): PostgresDialect {
     return guardRollback(super.createKyselyDialect(overrides), {
-      connectionBroke: (error) => classifyDbFailure(error) === 'unavailable',
+      // Any database failure (dropped, timed out, shutting down): the client is discarded or its
+      // transaction is gone with the session; a rollback that fails on a healthy session is still thrown.
+      connectionBroke: (error) => classifyDbFailure(error) !== undefined,
+      releaseOnFailedBegin: true,
     });
   }
 }

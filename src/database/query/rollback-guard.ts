@@ -9,6 +9,13 @@ export interface RollbackPolicy {
   alreadyRolledBack?: () => boolean;
   /** True when a failed rollback means the connection itself broke (the server ends its transaction). */
   connectionBroke?: (error: unknown) => boolean;
+  /**
+   * Give the connection back to the driver when `BEGIN` fails. Kysely's `startTransaction()`
+   * never releases a connection whose BEGIN threw (the transaction object that would release it
+   * is never made). Right for a pool (pg drops the broken client); not for SQLite, whose one
+   * connection is also held by Kysely's mutex, out of reach here.
+   */
+  releaseOnFailedBegin?: boolean;
 }
 
 /**
@@ -49,8 +56,13 @@ class RollbackGuardedDriver implements Driver {
     return this.inner.acquireConnection(options);
   }
 
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.inner.beginTransaction(connection, settings);
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    try {
+      await this.inner.beginTransaction(connection, settings);
+    } catch (error) {
+      if (this.policy.releaseOnFailedBegin) await this.inner.releaseConnection(connection).catch(() => undefined);
+      throw error;
+    }
   }
 
   commitTransaction(connection: DatabaseConnection): Promise<void> {
