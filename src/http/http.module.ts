@@ -22,6 +22,16 @@ export const BULK_BODY_LIMIT = '1mb';
 
 const EVERY_ROUTE = { path: '{*all}', method: RequestMethod.ALL };
 
+/** Response headers a browser client on another origin may read (CORS hides the others). */
+const EXPOSED_HEADERS = [
+  'X-Request-Id',
+  'Location',
+  'ETag',
+  'Retry-After',
+  'Idempotency-Replayed',
+  'X-Consistency-Token',
+];
+
 /**
  * Its middleware is mounted after ObservabilityModule's (same depth, imported after it by
  * AppModule), so a request refused here (a 413, malformed JSON, a CORS preflight) still has its
@@ -41,7 +51,7 @@ export class HttpModule implements NestModule {
     consumer.apply(requestDeadlineMiddleware(requestTimeoutMs)).forRoutes(EVERY_ROUTE);
     if (corsOrigins.length > 0) {
       consumer
-        .apply(cors({ origin: corsOrigins, exposedHeaders: ['X-Request-Id'], maxAge: 600 }))
+        .apply(cors({ origin: corsOrigins, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 }))
         .forRoutes(EVERY_ROUTE);
     }
     if (testRequestDelayMs > 0) consumer.apply(testDelayMiddleware(testRequestDelayMs)).forRoutes(EVERY_ROUTE);

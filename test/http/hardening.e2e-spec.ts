@@ -43,6 +43,22 @@ describe('CORS', () => {
     const other = await t.http.get('/users').set('Origin', 'https://evil.example');
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
+
+  it('lets an allowed origin read the headers clients act on (ETag, Retry-After, the consistency token)', async () => {
+    t = await startApp({ env: { CORS_ORIGINS: 'https://app.example' } });
+    const res = await t.http.get('/users').set('Origin', 'https://app.example').expect(200);
+    const exposed = String(res.headers['access-control-expose-headers']).split(/\s*,\s*/);
+    expect(exposed).toEqual(
+      expect.arrayContaining([
+        'X-Request-Id',
+        'Location',
+        'ETag',
+        'Retry-After',
+        'Idempotency-Replayed',
+        'X-Consistency-Token',
+      ]),
+    );
+  });
 });
 
 describe('error bodies', () => {
