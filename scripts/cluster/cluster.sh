@@ -217,7 +217,7 @@ server_login_retry = 1
 server_connect_timeout = 3
 ; A client queued while no leader exists gets an error after 5 s instead of waiting 120 s.
 query_wait_timeout = 5
-ignore_startup_parameters = extra_float_digits,options
+ignore_startup_parameters = extra_float_digits,options,statement_timeout
 logfile = $DIR/pgbouncer/pgbouncer.log
 pidfile = $DIR/pgbouncer/pgbouncer.pid
 INI

@@ -41,7 +41,7 @@ describe(`the CLI through npm on ${testDbKind}`, () => {
       DB_DEBUG: '1',
     });
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe('["posts","users"]\n');
+    expect(result.stdout).toBe('["idempotency_keys","posts","users"]\n');
     // The SQL went somewhere a person sees it, just not into the JSON.
     expect(result.stderr).toMatch(/select/i);
   });

@@ -35,8 +35,10 @@ describe(`migration:baseline on ${testDbKind}`, () => {
 
     const baseline = await cli(['migration:baseline'], db.url);
     expect(baseline).toMatchObject({ code: 0, stderr: '' });
-    expect(baseline.stdout).toMatch(/2 recorded as applied/);
-    expect((await cli(['migration:list'], db.url)).stdout).toContain('2 applied, 0 pending');
+    const recordedNames = baseline.stdout.match(/recorded (Migration\w+)/g) ?? [];
+    expect(recordedNames.length).toBeGreaterThan(1);
+    expect(baseline.stdout).toContain(`${recordedNames.length} recorded as applied`);
+    expect((await cli(['migration:list'], db.url)).stdout).toContain(`${recordedNames.length} applied, 0 pending`);
     expect((await cli(['migration:up'], db.url)).stdout).toContain('no pending migrations');
     expect((await cli(['migration:baseline'], db.url)).stdout).toMatch(/already on migrations .*nothing changed/);
     // The data stayed, and production (which refuses a database behind its migrations) serves it.
@@ -74,11 +76,14 @@ describe(`migration:baseline on ${testDbKind}`, () => {
     expect(empty).toMatchObject({ code: 1, stdout: '' });
     expect(empty.stderr).toMatch(/no tables: run `npm run migration:up`/);
 
-    const [first] = (await cli(['migration:list'], db.url)).stdout.match(/Migration\w+/)!;
+    const names = (await cli(['migration:list'], db.url)).stdout.match(/Migration\w+/g)!;
+    const first = names[0];
     expect((await cli(['migration:up', '--to', first], db.url)).code).toBe(0);
     const half = await cli(['migration:baseline'], db.url);
     expect(half.code).toBe(1);
-    expect(half.stderr).toMatch(/1 migration\(s\) are recorded already and 1 pending: run `npm run migration:up`/);
+    expect(half.stderr).toContain(
+      `1 migration(s) are recorded already and ${names.length - 1} pending: run \`npm run migration:up\``,
+    );
     expect(await recorded()).toBe(1);
   });
 });

@@ -55,7 +55,7 @@ export async function startPgBouncer(options: PgBouncerOptions = {}): Promise<Pg
       'pool_mode = transaction',
       `default_pool_size = ${options.poolSize ?? 5}`,
       'max_client_conn = 200',
-      'ignore_startup_parameters = extra_float_digits,options',
+      'ignore_startup_parameters = extra_float_digits,options,statement_timeout',
       `logfile = ${file('pgbouncer.log')}`,
       `pidfile = ${file('pgbouncer.pid')}`,
       '',

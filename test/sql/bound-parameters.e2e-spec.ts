@@ -125,7 +125,10 @@ describe.skipIf(!onPostgres)('on PostgreSQL', () => {
     expect(last).toEqual([
       expect.stringMatching(/^insert into "users" \(.*\) values \(\$1, \$2, \$3, \$4\)/),
       expect.stringMatching(/^select .* from "users" as "u0" where "u0"\."name" = \$1 limit \$2$/),
-      expect.stringMatching(/^update "users" set "email" = \$1, "updated_at" = \$2 where "id" = \$3$/),
+      // The optimistic lock's version check rides in the same statement (issue 15).
+      expect.stringMatching(
+        /^update "users" set "email" = \$1, "updated_at" = \$2, "version" = "version" \+ 1 where "id" = \$3 and "version" = \$4 returning "version"$/,
+      ),
       expect.stringMatching(
         /^select .* from "users" as "u0" where "u0"\."id" > \$1 order by "u0"\."id" asc limit \$2$/,
       ),

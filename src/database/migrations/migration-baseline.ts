@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/sql';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { AbstractSqlConnection, EntityManager } from '@mikro-orm/sql';
 import { readSchemaState } from '../schema/schema-state.js';
 
 /**
@@ -20,9 +21,25 @@ export type BaselineResult = { recorded: string[] } | { alreadyApplied: number }
 
 /** True when the mapped tables exist but no migration is recorded: `migration:up` would fail on them. */
 export async function needsBaseline(orm: MikroORM): Promise<boolean> {
-  const executed = await orm.migrator.getExecuted();
-  if (executed.length > 0) return false;
+  // Read-only: asking the migrator would create its table, outside the migration lock, and two
+  // instances starting together on a fresh PostgreSQL database would race on that CREATE TABLE.
+  if (await migrationsTableExists(orm)) {
+    const executed = await orm.migrator.getExecuted();
+    if (executed.length > 0) return false;
+  }
   return (await readSchemaState(orm)).present.length > 0;
+}
+
+/** Whether MikroORM's migrations table exists yet, asked of the database's catalogue. */
+async function migrationsTableExists(orm: MikroORM): Promise<boolean> {
+  const table = orm.config.get('migrations').tableName ?? 'mikro_orm_migrations';
+  const connection = orm.driver.getConnection() as AbstractSqlConnection;
+  const sql =
+    orm.driver instanceof PostgreSqlDriver
+      ? 'select count(*) as n from information_schema.tables where table_schema = current_schema() and table_name = ?'
+      : "select count(*) as n from sqlite_master where type = 'table' and name = ?";
+  const [row] = await connection.execute<{ n: number | string }[]>(sql, [table]);
+  return Number(row?.n ?? 0) > 0;
 }
 
 /** The hint the migration commands and the start-up gate give for such a database. */
