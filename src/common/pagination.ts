@@ -1,10 +1,19 @@
 import { z } from 'zod';
-import { positiveIntString } from './schemas.js';
+import { integerParam } from './schemas.js';
+
+/** The deepest page a client may ask for: past it, OFFSET scans are a denial of service. */
+export const PAGE_MAX = 1_000_000;
+/** The most items one page holds. */
+export const PER_PAGE_MAX = 100;
 
 /** `?page=&perPage=` as every list route accepts it. */
 export const PageQuerySchema = z.object({
-  page: positiveIntString({ max: 1_000_000, description: 'Page number, from 1' }).default(1),
-  perPage: positiveIntString({ max: 100, description: 'Items per page, 1–100' }).default(20),
+  page: integerParam({ max: PAGE_MAX, description: `Page number, 1–${PAGE_MAX} (default 1)`, example: 1 }).default(1),
+  perPage: integerParam({
+    max: PER_PAGE_MAX,
+    description: `Items per page, 1–${PER_PAGE_MAX} (default 20)`,
+    example: 20,
+  }).default(20),
 });
 
 export type PageRequest = z.output<typeof PageQuerySchema>;
@@ -33,13 +42,22 @@ export function mapPage<T, V>(page: Page<T>, view: (item: T) => V): Page<V> {
   return { ...page, items: page.items.map(view) };
 }
 
-/** The JSON schema of a page of `item`, for the OpenAPI document. */
-export function pageSchema<T extends z.ZodType>(item: T) {
-  return z.object({
-    items: z.array(item),
-    page: z.number().int(),
-    perPage: z.number().int(),
-    total: z.number().int(),
-    pages: z.number().int(),
-  });
+/**
+ * The schema of a page of `item`, named `id` in the OpenAPI document's components
+ * (`UserPage`, `PostPage`, …) so generated clients get a type of that name.
+ */
+export function pageSchema<T extends z.ZodType>(item: T, id: string, example: z.input<T>) {
+  return z
+    .object({
+      items: z.array(item).describe('The items of this page, at most `perPage`'),
+      page: z.int().min(1).describe('This page, from 1'),
+      perPage: z.int().min(1).max(PER_PAGE_MAX).describe('Items per page'),
+      total: z.int().min(0).describe('Items on all pages'),
+      pages: z.int().min(0).describe('Pages in all (0 when there are no items)'),
+    })
+    .meta({
+      id,
+      description: "One page and where it stands in the whole (Flask-SQLAlchemy's Pagination)",
+      examples: [{ items: [example], page: 1, perPage: 20, total: 1, pages: 1 }],
+    });
 }

@@ -1,49 +1,82 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, type OpenAPIObject, type SchemaObject, SwaggerModule } from '@nestjs/swagger';
-import { z } from 'zod';
+import {
+  DocumentBuilder,
+  type OpenAPIObject,
+  type OperationObject,
+  type ResponseObject,
+  SwaggerModule,
+} from '@nestjs/swagger';
 import { ErrorBodySchema } from '../common/error-body.schema.js';
+import { COMMON_HEADERS, componentsOf, errorResponse, REQUEST_ID_HEADER_REF } from './responses.js';
 
 export const DOCS_PATH = 'docs';
 export const BEARER_SCHEME = 'bearer';
 
+/** The document's tags, each with what its routes are about (linters and generated docs show them). */
+const TAGS: Record<string, string> = {
+  users: 'Users: create, read, change, delete, page through, bulk-create, count and export',
+  posts: 'Posts written by users, under their author and as one feed',
+  health: 'Whether the service and its database answer, for probes and load balancers',
+  metrics: 'Prometheus metrics, served only when the server has METRICS=1',
+};
+
 /**
  * The OpenAPI 3 document, generated from the controllers: the same Zod schemas that validate
  * requests (`@Body({ schema })`, `@Query({ schema })`, `@Param(…, { schema })`) and the response
- * schemas named in `@ApiResponse({ standardSchema })` describe them here.
+ * schemas named in `@ApiResponse({ standardSchema })` describe them here. A schema with a
+ * `.meta({ id })` becomes a named component (`User`, `ErrorBody`, …) and is referenced by `$ref`.
+ * The document is a contract: `npm run docs:lint` lints it, every e2e response is checked against
+ * it (test/helpers/contract.ts) and clients/typescript/ is generated from it.
  */
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
+  const builder = new DocumentBuilder()
     .setTitle('users-service')
     .setDescription(
       'Flask\'s "SQLAlchemy in Flask" pattern on NestJS + MikroORM. When the server has `API_TOKEN` set, ' +
-        'every route except `/health` needs `Authorization: Bearer <token>` (use **Authorize**).',
+        'every route except `/health` needs `Authorization: Bearer <token>` (use **Authorize**). Every ' +
+        'response carries `X-Request-Id`; every error is a JSON `ErrorBody`.',
     )
     .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: "The server's API_TOKEN" }, BEARER_SCHEME)
-    .addSecurityRequirements(BEARER_SCHEME)
-    .build();
-  return requireAuthResponses(SwaggerModule.createDocument(app, config));
+    .setLicense('MIT', 'https://opensource.org/license/mit')
+    // Relative: the document is served by the API itself, so its own origin is the server.
+    .addServer('/', 'The server this document is served from')
+    // An opaque token compared byte for byte (auth/token.ts): no `bearerFormat`, it is not a JWT.
+    .addSecurity(BEARER_SCHEME, { type: 'http', scheme: 'bearer', description: "The server's API_TOKEN" })
+    .addSecurityRequirements(BEARER_SCHEME);
+  for (const [name, description] of Object.entries(TAGS)) builder.addTag(name, description);
+  const document = SwaggerModule.createDocument(app, builder.build());
+  document.info.contact = { name: 'users-service maintainers' };
+  document.components = {
+    ...document.components,
+    // Referenced by the responses every operation gets, whichever routes are registered.
+    schemas: { ...document.components?.schemas, ...componentsOf(ErrorBodySchema, 'output') },
+    headers: { ...COMMON_HEADERS },
+  };
+  forEachOperation(document, addCommonResponses);
+  return document;
 }
 
-/**
- * The bearer guard is global, so every operation that is not public (`security: [{}]`, see
- * public.decorator.ts) can answer 401: added here once instead of on every route.
- */
-function requireAuthResponses(document: OpenAPIObject): OpenAPIObject {
-  const { $schema: _, ...errorBody } = z.toJSONSchema(ErrorBodySchema, { target: 'openapi-3.0', io: 'output' });
-  const unauthorized = {
-    description: 'Missing or wrong `Authorization: Bearer <token>` (only when the server has API_TOKEN)',
-    content: { 'application/json': { schema: errorBody as SchemaObject } },
-  };
+function forEachOperation(document: OpenAPIObject, visit: (operation: OperationObject) => void): void {
   for (const item of Object.values(document.paths)) {
     for (const method of ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const) {
       const operation = item[method];
-      if (!operation) continue;
-      const isPublic = operation.security?.some((requirement) => Object.keys(requirement).length === 0);
-      if (!isPublic) operation.responses['401'] ??= unauthorized;
+      if (operation) visit(operation);
     }
   }
-  return document;
+}
+
+/**
+ * What every operation can answer, added once here instead of on every route: 401 where the
+ * global bearer guard applies (every operation not public, `security: [{}]`, see
+ * public.decorator.ts), a 500 that reveals nothing, and the `X-Request-Id` header on every response.
+ */
+function addCommonResponses(operation: OperationObject): void {
+  const isPublic = operation.security?.some((requirement) => Object.keys(requirement).length === 0);
+  if (!isPublic) operation.responses['401'] ??= errorResponse(401);
+  operation.responses['500'] ??= errorResponse(500);
+  for (const response of Object.values(operation.responses) as ResponseObject[]) {
+    response.headers = { 'X-Request-Id': REQUEST_ID_HEADER_REF, ...response.headers };
+  }
 }
 
 /** Serves Swagger UI at `/docs` and the document at `/docs-json`; both stay open to everyone. */

@@ -33,7 +33,10 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: 'Is the service up and its database answering?' })
+  @ApiOperation({
+    summary: 'Is the service up and its database answering?',
+    description: 'Open to everyone. 200 when the database answers `select 1` in time, 503 when it does not.',
+  })
   async check(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     try {
       return await this.health.check([

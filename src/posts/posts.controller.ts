@@ -22,13 +22,14 @@ import {
  * segment keeps these routes clear of `/users/:id`.
  */
 @ApiTags('posts')
+@ApiErrors(503)
 @Controller()
 export class PostsController {
   constructor(private readonly posts: PostsService) {}
 
   @Post('users/:id/posts')
-  @ApiOperation({ summary: 'Write a post as user :id' })
-  @ApiCreatedResponse({ standardSchema: PostViewSchema })
+  @ApiOperation({ summary: 'Write a post as user :id', description: 'The author must exist (404 otherwise).' })
+  @ApiCreatedResponse({ description: 'Created', standardSchema: PostViewSchema })
   @ApiErrors(400, 404, 413)
   async create(
     @Param('id', { schema: IdParamSchema }) authorId: number,
@@ -38,8 +39,11 @@ export class PostsController {
   }
 
   @Get('users/:id/posts')
-  @ApiOperation({ summary: "One page of a user's posts, newest first" })
-  @ApiOkResponse({ standardSchema: PostPageSchema })
+  @ApiOperation({
+    summary: "One page of a user's posts, newest first",
+    description: 'A 404 when the user does not exist; an empty page when they wrote nothing.',
+  })
+  @ApiOkResponse({ description: 'One page of posts', standardSchema: PostPageSchema })
   @ApiErrors(400, 404)
   async listByAuthor(
     @Param('id', { schema: IdParamSchema }) authorId: number,
@@ -49,8 +53,11 @@ export class PostsController {
   }
 
   @Get('posts')
-  @ApiOperation({ summary: 'One page of all posts, newest first, each with its author' })
-  @ApiOkResponse({ standardSchema: PostWithAuthorPageSchema })
+  @ApiOperation({
+    summary: 'One page of all posts, newest first, each with its author',
+    description: 'Authors are loaded in one extra query per page, not one per post.',
+  })
+  @ApiOkResponse({ description: 'One page of posts with their authors', standardSchema: PostWithAuthorPageSchema })
   @ApiErrors(400)
   async list(@Query({ schema: ListPostsQuerySchema }) query: ListPostsQuery): Promise<Page<PostWithAuthorView>> {
     return mapPage(await this.posts.listAll(query), toPostWithAuthorView);

@@ -10,13 +10,18 @@ import {
 } from './users.schemas.js';
 
 @ApiTags('users')
+@ApiErrors(503)
 @Controller('users')
 export class UsersBulkController {
   constructor(private readonly bulk: UsersBulkService) {}
 
   @Post('bulk')
-  @ApiOperation({ summary: 'Create 1–1000 users, all or nothing, in one transaction' })
-  @ApiCreatedResponse({ standardSchema: BulkCreatedSchema })
+  @ApiOperation({
+    summary: 'Create 1–1000 users, all or nothing, in one transaction',
+    description:
+      'An invalid item is a 400 whose issue paths start with its index; a taken value is a 409 naming `field` and `index`, and nothing is stored.',
+  })
+  @ApiCreatedResponse({ description: 'All created', standardSchema: BulkCreatedSchema })
   @ApiErrors(400, 409, 413)
   async createMany(@Body({ schema: BulkCreateUsersSchema }) items: BulkCreateUsersInput): Promise<BulkCreated> {
     const users = await this.bulk.createMany(items);

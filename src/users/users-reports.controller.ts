@@ -1,9 +1,11 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/sql';
 import type { Response } from 'express';
+import { ApiErrors } from '../docs/api-errors.decorator.js';
+import { ndjsonResponse } from '../docs/responses.js';
 import { exportUsers } from '../sql/export.js';
 import { userStats, type UserStats } from '../sql/stats.js';
 import { UserStatsSchema, UserViewSchema } from './users.schemas.js';
@@ -17,22 +19,30 @@ const LINES_PER_CHUNK = 500;
  * `/users/export` are not taken for `/users/:id`.
  */
 @ApiTags('users')
+@ApiErrors(503)
 @Controller('users')
 export class UsersReportsController {
   constructor(private readonly em: EntityManager) {}
 
   @Get('stats')
-  @ApiOperation({ summary: 'User and post counts and the top 10 e-mail domains, computed in SQL' })
-  @ApiOkResponse({ standardSchema: UserStatsSchema })
+  @ApiOperation({
+    summary: 'User and post counts and the top 10 e-mail domains, computed in SQL',
+    description: 'Two SQL statements whatever the table sizes; no rows are loaded into the app.',
+  })
+  @ApiOkResponse({ description: 'The counts', standardSchema: UserStatsSchema })
   stats(): Promise<UserStats> {
     return userStats(this.em);
   }
 
   /** Every user as NDJSON, in id order, streamed with back-pressure: memory stays flat. */
   @Get('export')
-  @ApiOperation({ summary: 'Every user as NDJSON (one JSON user per line), in id order, streamed' })
-  @ApiProduces('application/x-ndjson')
-  @ApiOkResponse({ description: 'One line per user, each shaped like this schema', standardSchema: UserViewSchema })
+  @ApiOperation({
+    summary: 'Every user as NDJSON (one JSON user per line), in id order, streamed',
+    description:
+      'Newline-delimited JSON: each line is one `User` (see `x-ndjson-line`), ended by a line feed. ' +
+      'Read it line by line; the body as a whole is not one JSON value.',
+  })
+  @ApiOkResponse(ndjsonResponse(UserViewSchema, 'One line per user, in id order'))
   async export(@Res() res: Response): Promise<void> {
     // A fork of its own: the stream outlives the handler's synchronous part, so it must not rely
     // on finding the request's context in AsyncLocalStorage from socket callbacks.
