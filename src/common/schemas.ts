@@ -16,15 +16,18 @@ const POSITIVE_DIGITS = /^[1-9][0-9]*$/;
  * (`12` passes; `-1`, `1.5`, `1e3`, `0x10`, ` 7`, `01` and `` do not) and then turned into a
  * number. The document describes the value it stands for: `type: integer` with its bounds.
  */
-export function integerParam(options: { max?: number; maxDigits?: number; description: string; example: number }) {
-  const { max, maxDigits = 16, description, example } = options;
-  const number = z.number().int();
-  const schema = z
-    .string()
-    .max(maxDigits, 'must be a positive integer')
-    .regex(POSITIVE_DIGITS, 'must be a positive integer')
-    .transform(Number)
-    .pipe(max === undefined ? number : number.max(max, `must be at most ${max}`));
+export function integerParam(options: {
+  max?: number;
+  maxDigits?: number;
+  name?: string;
+  description: string;
+  example: number;
+}) {
+  const { max, maxDigits = 16, name, description, example } = options;
+  const message = `${name ? `${name} ` : ''}must be a positive integer`;
+  // Without a maximum any digits pass (a huge id is an integer too, one that does not exist).
+  const number = max === undefined ? z.number() : z.number().max(max, `must be at most ${max}`);
+  const schema = z.string().max(maxDigits, message).regex(POSITIVE_DIGITS, message).transform(Number).pipe(number);
   // Zod would describe the text (a string with a pattern); clients and contract testers need the
   // integer it stands for. Zod's documented override hook. It replaces the whole conversion, so
   // the description rides on it (a `.meta()` clone would not carry the hook).
@@ -43,7 +46,12 @@ export function integerParam(options: { max?: number; maxDigits?: number; descri
  * Path parameter `:id`: any positive integer. Ids past the column's range are still integers,
  * they just do not exist (404, decided by the repository); 400 digits and more are a 400.
  */
-export const IdParamSchema = integerParam({ maxDigits: 400, description: 'Numeric id, from 1', example: 1 });
+export const IdParamSchema = integerParam({
+  maxDigits: 400,
+  name: 'id',
+  description: 'Numeric id, from 1',
+  example: 1,
+});
 
 /*
  * The patterns below mean the same with and without the `u` flag: Ajv compiles document patterns

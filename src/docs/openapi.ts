@@ -66,13 +66,18 @@ function forEachOperation(document: OpenAPIObject, visit: (operation: OperationO
 }
 
 /**
- * What every operation can answer, added once here instead of on every route: 401 where the
- * global bearer guard applies (every operation not public, `security: [{}]`, see
- * public.decorator.ts), a 500 that reveals nothing, and the `X-Request-Id` header on every response.
+ * What every operation can answer, added once here instead of on every route: 400 and 413 for a
+ * bad body (and 415 for an unsupported charset), 401 where the global bearer guard applies (every operation not public,
+ * `security: [{}]`, see public.decorator.ts), a 500 that reveals nothing, and the `X-Request-Id`
+ * header on every response.
  */
 function addCommonResponses(operation: OperationObject): void {
   const isPublic = operation.security?.some((requirement) => Object.keys(requirement).length === 0);
+  // Every route parses a JSON body when one is sent, even a GET: a malformed or oversized one is refused.
+  operation.responses['400'] ??= errorResponse(400);
   if (!isPublic) operation.responses['401'] ??= errorResponse(401);
+  operation.responses['413'] ??= errorResponse(413);
+  operation.responses['415'] ??= errorResponse(415);
   operation.responses['500'] ??= errorResponse(500);
   for (const response of Object.values(operation.responses) as ResponseObject[]) {
     response.headers = { 'X-Request-Id': REQUEST_ID_HEADER_REF, ...response.headers };

@@ -5,7 +5,7 @@ import { ErrorBodySchema } from '../common/error-body.schema.js';
 
 /** What each error status means in this API, for the OpenAPI document. */
 export const ERROR_MEANINGS: Record<number, string> = {
-  400: 'Invalid input: `issues` lists each value that failed validation',
+  400: 'Invalid input: a malformed JSON body, or values that failed validation (`issues` lists each)',
   401: 'Missing or wrong `Authorization: Bearer <token>` (only when the server has API_TOKEN)',
   404: 'No such resource',
   409: 'A unique value is already taken: `field` names it (and `index` the batch item)',

@@ -5,16 +5,26 @@ import { startApp, type TestApp } from '../helpers/test-app.js';
 
 interface Operation {
   parameters?: { name: string; in: string }[];
-  requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> };
+  requestBody?: { content: Record<string, { schema: Schema }> };
   responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
   security?: Record<string, string[]>[];
 }
 type Doc = {
   openapi: string;
+  servers: { url: string }[];
+  tags: { name: string; description?: string }[];
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes: Record<string, { type: string; scheme: string }> };
+  components: {
+    securitySchemes: Record<string, { type: string; scheme: string; bearerFormat?: string }>;
+    schemas: Record<string, Schema>;
+  };
   security: Record<string, string[]>[];
 };
+type Schema = { $ref?: string; properties?: Record<string, Schema>; example?: unknown; [key: string]: unknown };
+
+/** A schema, following its `$ref` into components. */
+const resolve = (schema: Schema): Schema =>
+  schema.$ref ? resolve(doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')]) : schema;
 
 /** SQL statements of the documentation routes: none. */
 const STATEMENTS = { 'GET /docs-json': 0 };
@@ -76,15 +86,76 @@ describe('GET /docs-json', () => {
 
   it('describes users from the same Zod schemas that validate them', () => {
     const create = doc.paths['/users'].post;
-    expect(Object.keys(create.requestBody!.content['application/json'].schema.properties!)).toEqual(['name', 'email']);
+    const createBody = resolve(create.requestBody!.content['application/json'].schema);
+    expect(Object.keys(createBody.properties!)).toEqual(['name', 'email']);
+    expect(createBody.properties!.name).toMatchObject({ type: 'string', minLength: 1, maxLength: 50 });
+    expect(createBody.properties!.email).toMatchObject({ type: 'string', maxLength: 120, pattern: expect.any(String) });
     expect(create.responses['409']).toBeDefined();
     const list = doc.paths['/users'].get;
     expect(list.parameters!.map((p) => `${p.in}:${p.name}`).sort()).toEqual(
       ['query:email', 'query:name', 'query:page', 'query:perPage'].sort(),
     );
-    const page = list.responses['200'].content!['application/json'].schema as { properties: Record<string, unknown> };
-    expect(Object.keys(page.properties).sort()).toEqual(['items', 'page', 'pages', 'perPage', 'total']);
+    const page = resolve(list.responses['200'].content!['application/json'].schema as Schema);
+    expect(Object.keys(page.properties!).sort()).toEqual(['items', 'page', 'pages', 'perPage', 'total']);
     expect(doc.paths['/users/{id}'].get.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path' })]);
+  });
+});
+
+describe('GET /docs-json as a contract (issue 15)', () => {
+  it('names every body schema as a component, each with an example', () => {
+    for (const name of ['User', 'UserPage', 'Post', 'PostPage', 'ErrorBody', 'UserStats', 'BulkResult', 'CreateUser']) {
+      expect(doc.components.schemas[name], name).toBeDefined();
+    }
+    const bodies = operations().flatMap(({ method, path, op }) => [
+      ...Object.entries(op.requestBody?.content ?? {}).map(([media, m]) => ({
+        at: `${method} ${path} request ${media}`,
+        m,
+      })),
+      ...Object.entries(op.responses).flatMap(([status, r]) =>
+        Object.entries(r.content ?? {}).map(([media, m]) => ({ at: `${method} ${path} ${status} ${media}`, m })),
+      ),
+    ]);
+    const hasExample = (m: { schema: unknown; example?: unknown }) =>
+      m.example !== undefined || resolve(m.schema as Schema).example !== undefined || isHealth(m);
+    const isHealth = (m: { schema: unknown }) => JSON.stringify(m.schema).includes('"status"');
+    expect(bodies.filter(({ m }) => !hasExample(m as never)).map((b) => b.at)).toEqual([]);
+  });
+
+  it('states the request rules: PATCH needs a field, page/perPage/id are bounded integers', () => {
+    const patch = doc.paths['/users/{id}'].patch;
+    expect(resolve(patch.requestBody!.content['application/json'].schema)).toMatchObject({ minProperties: 1 });
+    const params = doc.paths['/users'].get.parameters as unknown as { name: string; schema: Schema }[];
+    expect(params.find((p) => p.name === 'page')!.schema).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 1_000_000,
+    });
+    expect(params.find((p) => p.name === 'perPage')!.schema).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+    });
+    const id = doc.paths['/users/{id}'].get.parameters as unknown as { schema: Schema }[];
+    expect(id[0].schema).toMatchObject({ type: 'integer', minimum: 1 });
+  });
+
+  it('describes the export as NDJSON text whose lines are Users', () => {
+    const media = doc.paths['/users/export'].get.responses['200'].content!;
+    expect(Object.keys(media)).toEqual(['application/x-ndjson']);
+    expect(media['application/x-ndjson'].schema).toMatchObject({
+      type: 'string',
+      'x-ndjson-line': { $ref: '#/components/schemas/User' },
+    });
+  });
+
+  it('has a server, described tags, described operations and an opaque bearer token', () => {
+    expect(doc.servers.length).toBeGreaterThan(0);
+    expect(doc.tags.filter((tag) => !tag.description)).toEqual([]);
+    const used = new Set(operations().flatMap(({ op }) => (op as { tags?: string[] }).tags ?? []));
+    expect([...used].filter((name) => !doc.tags.some((tag) => tag.name === name))).toEqual([]);
+    const undescribed = operations().filter(({ op }) => !(op as { description?: string }).description);
+    expect(undescribed.map((o) => `${o.method} ${o.path}`)).toEqual([]);
+    expect(doc.components.securitySchemes.bearer.bearerFormat).toBeUndefined();
   });
 });
 
