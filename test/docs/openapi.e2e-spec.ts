@@ -44,6 +44,11 @@ function operations(): { method: string; path: string; op: Operation }[] {
   );
 }
 
+// Terminus documents /health's bodies itself, with an example on each property.
+const isTerminusHealth = (m: { schema: unknown }) => JSON.stringify(m.schema).includes('"status"');
+const hasExample = (m: { schema: unknown; example?: unknown }) =>
+  m.example !== undefined || resolve(m.schema as Schema).example !== undefined || isTerminusHealth(m);
+
 const isPublic = (op: Operation) => op.security?.some((req) => Object.keys(req).length === 0) ?? false;
 
 describe('GET /docs-json', () => {
@@ -103,9 +108,8 @@ describe('GET /docs-json', () => {
 
 describe('GET /docs-json as a contract (issue 15)', () => {
   it('names every body schema as a component, each with an example', () => {
-    for (const name of ['User', 'UserPage', 'Post', 'PostPage', 'ErrorBody', 'UserStats', 'BulkResult', 'CreateUser']) {
-      expect(doc.components.schemas[name], name).toBeDefined();
-    }
+    const named = ['User', 'UserPage', 'Post', 'PostPage', 'ErrorBody', 'UserStats', 'BulkResult', 'CreateUser'];
+    expect(named.filter((name) => !doc.components.schemas[name])).toEqual([]);
     const bodies = operations().flatMap(({ method, path, op }) => [
       ...Object.entries(op.requestBody?.content ?? {}).map(([media, m]) => ({
         at: `${method} ${path} request ${media}`,
@@ -115,9 +119,6 @@ describe('GET /docs-json as a contract (issue 15)', () => {
         Object.entries(r.content ?? {}).map(([media, m]) => ({ at: `${method} ${path} ${status} ${media}`, m })),
       ),
     ]);
-    const hasExample = (m: { schema: unknown; example?: unknown }) =>
-      m.example !== undefined || resolve(m.schema as Schema).example !== undefined || isHealth(m);
-    const isHealth = (m: { schema: unknown }) => JSON.stringify(m.schema).includes('"status"');
     expect(bodies.filter(({ m }) => !hasExample(m as never)).map((b) => b.at)).toEqual([]);
   });
 
