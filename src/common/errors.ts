@@ -59,6 +59,11 @@ export class InvalidRequestError extends DomainError {
 /** The database is there but cannot take the work right now (503): lock or pool timeout. */
 export class UnavailableError extends DomainError {
   readonly status = 503;
+
+  /** A moment is usually enough for a lock or a pooled connection to come free. */
+  override headers(): Record<string, string> {
+    return { 'Retry-After': '1' };
+  }
 }
 
 /** The caller did not prove who it is: no or wrong API token (401). */
