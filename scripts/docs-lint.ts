@@ -21,7 +21,13 @@ try {
       cwd: ROOT,
       stdio: 'inherit',
       // The linters' `#!/usr/bin/env node` must find this Node (the project's), not the system's.
-      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
+      // Redocly would otherwise send usage telemetry and look for updates over the network.
+      env: {
+        ...process.env,
+        PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        REDOCLY_TELEMETRY: 'off',
+        REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
+      },
     });
     if (result.status !== 0) {
       failed = true;
