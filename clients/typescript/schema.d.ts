@@ -1071,9 +1071,9 @@ export interface operations {
     UsersController_list: {
         parameters: {
             query?: {
-                /** @description Page number, 1–1000000 (default 1) */
+                /** @description Page number, 1–1000000 (default 1); written in decimal digits, no sign or leading zero */
                 page?: number;
-                /** @description Items per page, 1–100 (default 20) */
+                /** @description Items per page, 1–100 (default 20); written in decimal digits, no sign or leading zero */
                 perPage?: number;
                 /** @description Exact name */
                 name?: string;
@@ -1263,7 +1263,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Numeric id, from 1 */
+                /** @description Numeric id, from 1; written in decimal digits, no sign or leading zero */
                 id: number;
             };
             cookie?: never;
@@ -1359,7 +1359,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Numeric id, from 1 */
+                /** @description Numeric id, from 1; written in decimal digits, no sign or leading zero */
                 id: number;
             };
             cookie?: never;
@@ -1453,7 +1453,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Numeric id, from 1 */
+                /** @description Numeric id, from 1; written in decimal digits, no sign or leading zero */
                 id: number;
             };
             cookie?: never;
@@ -1561,14 +1561,14 @@ export interface operations {
     PostsController_listByAuthor: {
         parameters: {
             query?: {
-                /** @description Page number, 1–1000000 (default 1) */
+                /** @description Page number, 1–1000000 (default 1); written in decimal digits, no sign or leading zero */
                 page?: number;
-                /** @description Items per page, 1–100 (default 20) */
+                /** @description Items per page, 1–100 (default 20); written in decimal digits, no sign or leading zero */
                 perPage?: number;
             };
             header?: never;
             path: {
-                /** @description Numeric id, from 1 */
+                /** @description Numeric id, from 1; written in decimal digits, no sign or leading zero */
                 id: number;
             };
             cookie?: never;
@@ -1664,7 +1664,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Numeric id, from 1 */
+                /** @description Numeric id, from 1; written in decimal digits, no sign or leading zero */
                 id: number;
             };
             cookie?: never;
@@ -1762,9 +1762,9 @@ export interface operations {
     PostsController_list: {
         parameters: {
             query?: {
-                /** @description Page number, 1–1000000 (default 1) */
+                /** @description Page number, 1–1000000 (default 1); written in decimal digits, no sign or leading zero */
                 page?: number;
-                /** @description Items per page, 1–100 (default 20) */
+                /** @description Items per page, 1–100 (default 20); written in decimal digits, no sign or leading zero */
                 perPage?: number;
             };
             header?: never;

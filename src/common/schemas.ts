@@ -36,7 +36,7 @@ export function integerParam(options: {
     type: 'integer',
     minimum: 1,
     ...(max === undefined ? {} : { maximum: max }),
-    description,
+    description: `${description}; written in decimal digits, no sign or leading zero`,
     example,
   });
   return schema;
