@@ -39,14 +39,13 @@ export const UpdateUserSchema = z
   })
   .meta({ id: 'UpdateUser', minProperties: 1, examples: [{ email: 'root@localhost' }] });
 
-/** `GET /users` query: a page, optionally filtered by exact name or email. */
+/**
+ * `GET /users` query: a page, optionally filtered by exact name or email. The filters have no
+ * example on purpose: Swagger UI's "Try it out" fills examples in, and would filter the list.
+ */
 export const ListUsersQuerySchema = PageQuerySchema.extend({
-  name: z.string().max(200).optional().meta({ description: 'Exact name', example: 'admin' }),
-  email: z
-    .string()
-    .max(200)
-    .optional()
-    .meta({ description: 'Exact e-mail, case-insensitive', example: 'admin@localhost' }),
+  name: z.string().max(200).optional().describe('Exact name'),
+  email: z.string().max(200).optional().describe('Exact e-mail, case-insensitive'),
 });
 
 const USER_EXAMPLE = {
