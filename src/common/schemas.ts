@@ -44,7 +44,7 @@ export function integerParam(options: {
 
 /**
  * Path parameter `:id`: any positive integer. Ids past the column's range are still integers,
- * they just do not exist (404, decided by the repository); 400 digits and more are a 400.
+ * they just do not exist (404, decided by the repository); more than 400 digits are a 400.
  */
 export const IdParamSchema = integerParam({
   maxDigits: 400,
