@@ -29,10 +29,50 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Is the service up and its database answering?
-         * @description Open to everyone. 200 when the database answers `select 1` in time, 503 when it does not.
+         * Readiness (same as /health/ready): is the service up and its database answering?
+         * @description Open to everyone. 200 when the database answers `select 1` in time, 503 (Retry-After) when it does not.
          */
         get: operations["HealthController_check"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness: the database answers on a dedicated connection, and every added check is up
+         * @description A 503 with Retry-After means: send this instance no traffic for now. Load alone cannot fail it: the probe has its own database connection and HEALTH_READY_TIMEOUT_MS.
+         */
+        get: operations["HealthController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness: the process answers HTTP (no database check)
+         * @description Restart the instance only when this fails; a database outage shows in /health/ready instead.
+         */
+        get: operations["HealthController_live"];
         put?: never;
         post?: never;
         delete?: never;
@@ -70,7 +110,7 @@ export interface paths {
         };
         /**
          * Every user as NDJSON (one JSON user per line), in id order, streamed
-         * @description Newline-delimited JSON: each line is one `User` (see `x-ndjson-line`), ended by a line feed. Read it line by line; the body as a whole is not one JSON value.
+         * @description Newline-delimited JSON: each line is one `User` (see `x-ndjson-line`), ended by a line feed. Read it line by line; the body as a whole is not one JSON value. A database failure before the first line is a 503 JSON error. A failure mid-stream closes the connection without the final chunk: a client must treat a body that did not end cleanly as failed.
          */
         get: operations["UsersReportsController_export"];
         put?: never;
@@ -91,7 +131,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Create 1–1000 users, all or nothing, in one transaction
+         * Create 1–1000 users, all or nothing, in one transaction; with `Idempotency-Key`, safe to retry
          * @description An invalid item is a 400 whose issue paths start with its index; a taken value is a 409 naming `field` and `index`, and nothing is stored.
          */
         post: operations["UsersBulkController_createMany"];
@@ -109,13 +149,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One page of users ordered by id, optionally filtered
+         * Users ordered by id, optionally filtered: a numbered page (page/perPage) or a cursor page (limit/cursor)
          * @description Filters compare exactly (`email` case-insensitively). A page past the last is empty, not a 404.
          */
         get: operations["UsersController_list"];
         put?: never;
         /**
-         * Create a user
+         * Create a user; with `Idempotency-Key`, safe to retry
          * @description Name and e-mail must both be free (409 names the one taken); the e-mail is stored lower-cased.
          */
         post: operations["UsersController_create"];
@@ -133,21 +173,21 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One user
-         * @description The user with this id, or 404.
+         * One user, with its ETag; `If-None-Match` with that ETag answers 304
+         * @description The user with this id (ETag `"u<id>-v<version>"`), or 404.
          */
         get: operations["UsersController_get"];
         put?: never;
         post?: never;
         /**
-         * Delete a user
+         * Delete a user; with `If-Match`, only if unchanged since read
          * @description Deletes the user and, with it, their posts.
          */
         delete: operations["UsersController_remove"];
         options?: never;
         head?: never;
         /**
-         * Change a user's name and/or e-mail
+         * Change a user's name and/or e-mail; with `If-Match`, only if unchanged since read
          * @description Send at least one field; the others keep their values. A taken name or e-mail is a 409.
          */
         patch: operations["UsersController_update"];
@@ -161,13 +201,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One page of a user's posts, newest first
+         * A user's posts, newest first: a numbered page (page/perPage) or a cursor page (limit/cursor)
          * @description A 404 when the user does not exist; an empty page when they wrote nothing.
          */
         get: operations["PostsController_listByAuthor"];
         put?: never;
         /**
-         * Write a post as user :id
+         * Write a post as user :id; with `Idempotency-Key`, safe to retry
          * @description The author must exist (404 otherwise).
          */
         post: operations["PostsController_create"];
@@ -185,10 +225,30 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * One page of all posts, newest first, each with its author
-         * @description Authors are loaded in one extra query per page, not one per post.
+         * All posts, newest first, each with its author: a numbered page (page/perPage) or a cursor page (limit/cursor)
+         * @description Each post carries its author (`id`, `name`), loaded with the page, not one query per post.
          */
         get: operations["PostsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/posts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One post, with its ETag; `If-None-Match` with that ETag answers 304
+         * @description The post with this id (ETag `"p<id>-v<version>"`), or 404.
+         */
+        get: operations["PostsController_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -333,6 +393,30 @@ export interface components {
             pages: number;
         };
         /**
+         * @description One keyset page (cursor mode): the items after the cursor and the cursor of the next page; no total
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": 1,
+         *           "name": "admin",
+         *           "email": "admin@localhost",
+         *           "createdAt": "2026-11-27T04:18:54.000Z",
+         *           "updatedAt": "2026-11-27T04:18:54.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": "eyJpZCI6MX0.3q2-7wAAAAAAAAAAAAAAAA",
+         *       "hasNextPage": true
+         *     }
+         */
+        UserCursorPage: {
+            /** @description The items of this page, at most `limit` */
+            items: components["schemas"]["User"][];
+            /** @description Pass as `cursor` (with `limit`) for the next page; null on the last page */
+            nextCursor: string | null;
+            /** @description Whether a next page exists (false exactly when `nextCursor` is null) */
+            hasNextPage: boolean;
+        };
+        /**
          * @example {
          *       "email": "root@localhost"
          *     }
@@ -424,6 +508,30 @@ export interface components {
             pages: number;
         };
         /**
+         * @description One keyset page (cursor mode): the items after the cursor and the cursor of the next page; no total
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": 1,
+         *           "title": "Hello",
+         *           "body": "First post.",
+         *           "authorId": 1,
+         *           "createdAt": "2026-11-27T04:18:54.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": "eyJpZCI6MX0.3q2-7wAAAAAAAAAAAAAAAA",
+         *       "hasNextPage": true
+         *     }
+         */
+        PostCursorPage: {
+            /** @description The items of this page, at most `limit` */
+            items: components["schemas"]["Post"][];
+            /** @description Pass as `cursor` (with `limit`) for the next page; null on the last page */
+            nextCursor: string | null;
+            /** @description Whether a next page exists (false exactly when `nextCursor` is null) */
+            hasNextPage: boolean;
+        };
+        /**
          * @description One page and where it stands in the whole (Flask-SQLAlchemy's Pagination)
          * @example {
          *       "items": [
@@ -493,6 +601,34 @@ export interface components {
             name: string;
         };
         /**
+         * @description One keyset page (cursor mode): the items after the cursor and the cursor of the next page; no total
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": 1,
+         *           "title": "Hello",
+         *           "body": "First post.",
+         *           "authorId": 1,
+         *           "createdAt": "2026-11-27T04:18:54.000Z",
+         *           "author": {
+         *             "id": 1,
+         *             "name": "admin"
+         *           }
+         *         }
+         *       ],
+         *       "nextCursor": "eyJpZCI6MX0.3q2-7wAAAAAAAAAAAAAAAA",
+         *       "hasNextPage": true
+         *     }
+         */
+        PostWithAuthorCursorPage: {
+            /** @description The items of this page, at most `limit` */
+            items: components["schemas"]["PostWithAuthor"][];
+            /** @description Pass as `cursor` (with `limit`) for the next page; null on the last page */
+            nextCursor: string | null;
+            /** @description Whether a next page exists (false exactly when `nextCursor` is null) */
+            hasNextPage: boolean;
+        };
+        /**
          * @description The body of every error response: the status, its text, a message, and details for some
          * @example {
          *       "statusCode": 409,
@@ -517,6 +653,8 @@ export interface components {
             index?: number;
             /** @description 400: each value that failed validation */
             issues?: components["schemas"]["ValidationIssue"][];
+            /** @description 412: the ETag of the current version, to read again or retry with */
+            currentETag?: string;
         };
         ValidationIssue: {
             /** @description Where, e.g. `email` or `3.name` (empty: the whole value) */
@@ -526,7 +664,10 @@ export interface components {
         };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /** @description With read replicas: the `X-Consistency-Token` of an earlier write; the read waits (at most DB_READ_AFTER_WAIT_MS) for a replica that has it, else reads on the primary. Not a WAL position: 400 */
+        "X-Read-After": string;
+    };
     requestBodies: never;
     headers: {
         /** @description The request's id: the caller's own `X-Request-Id` when short and plain, else a new UUID */
@@ -537,6 +678,12 @@ export interface components {
         "Retry-After": number;
         /** @description The path of the created resource */
         Location: string;
+        /** @description Strong validator of this version of the resource (`"u<id>-v<version>"`, `"p<id>-v<version>"`) */
+        ETag: string;
+        /** @description `true` when this response is the stored answer to an earlier request with the same `Idempotency-Key` */
+        "Idempotency-Replayed": "true";
+        /** @description With read replicas (DATABASE_READ_URLS): the primary's WAL position after this write. Send it back as `X-Read-After` and the read sees the write. Absent without replicas, or when the primary could not say */
+        "X-Consistency-Token": string;
     };
     pathItems: never;
 }
@@ -545,7 +692,10 @@ export interface operations {
     MetricsController_scrape: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With read replicas: the `X-Consistency-Token` of an earlier write; the read waits (at most DB_READ_AFTER_WAIT_MS) for a replica that has it, else reads on the primary. Not a WAL position: 400 */
+                "X-Read-After"?: components["parameters"]["X-Read-After"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -582,6 +732,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body larger than the limit */
             413: {
                 headers: {
@@ -612,12 +769,26 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The database is busy or unreachable, or the request did not finish within REQUEST_TIMEOUT_MS; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     HealthController_check: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With read replicas: the `X-Consistency-Token` of an earlier write; the read waits (at most DB_READ_AFTER_WAIT_MS) for a replica that has it, else reads on the primary. Not a WAL position: 400 */
+                "X-Read-After"?: components["parameters"]["X-Read-After"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -696,6 +867,427 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported body encoding or charset */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The database (or another readiness check) is down; Retry-After
+             *
+             *     The Health Check is not successful
+             */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @example error
+                         * @enum {string}
+                         */
+                        status?: "error" | "shutting_down";
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up",
+                         *         "responseTime": 12
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "redis": {
+                         *         "status": "down",
+                         *         "message": "Could not connect",
+                         *         "responseTime": 3005
+                         *       }
+                         *     }
+                         */
+                        error?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up",
+                         *         "responseTime": 12
+                         *       },
+                         *       "redis": {
+                         *         "status": "down",
+                         *         "message": "Could not connect",
+                         *         "responseTime": 3005
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    HealthController_ready: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With read replicas: the `X-Consistency-Token` of an earlier write; the read waits (at most DB_READ_AFTER_WAIT_MS) for a replica that has it, else reads on the primary. Not a WAL position: 400 */
+                "X-Read-After"?: components["parameters"]["X-Read-After"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Health Check is successful */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @example ok
+                         * @enum {string}
+                         */
+                        status?: "ok" | "degraded";
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up",
+                         *         "responseTime": 12
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /** @example {} */
+                        error?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up",
+                         *         "responseTime": 12
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input: a malformed JSON body, or values that failed validation (`issues` lists each) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported body encoding or charset */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /**
+             * @description The database (or another readiness check) is down; Retry-After
+             *
+             *     The Health Check is not successful
+             */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @example error
+                         * @enum {string}
+                         */
+                        status?: "error" | "shutting_down";
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up",
+                         *         "responseTime": 12
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "redis": {
+                         *         "status": "down",
+                         *         "message": "Could not connect",
+                         *         "responseTime": 3005
+                         *       }
+                         *     }
+                         */
+                        error?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up",
+                         *         "responseTime": 12
+                         *       },
+                         *       "redis": {
+                         *         "status": "down",
+                         *         "message": "Could not connect",
+                         *         "responseTime": 3005
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    HealthController_live: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description With read replicas: the `X-Consistency-Token` of an earlier write; the read waits (at most DB_READ_AFTER_WAIT_MS) for a replica that has it, else reads on the primary. Not a WAL position: 400 */
+                "X-Read-After"?: components["parameters"]["X-Read-After"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /**
+             * @description The process is alive
+             *
+             *     The Health Check is successful
+             */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @example ok
+                         * @enum {string}
+                         */
+                        status?: "ok" | "degraded";
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up",
+                         *         "responseTime": 12
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /** @example {} */
+                        error?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up",
+                         *         "responseTime": 12
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "up" | "degraded" | "down";
+                                /** @description Time the health indicator took to respond, in ms */
+                                responseTime?: number;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input: a malformed JSON body, or values that failed validation (`issues` lists each) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body larger than the limit */
             413: {
                 headers: {
@@ -730,6 +1322,7 @@ export interface operations {
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -807,7 +1400,10 @@ export interface operations {
     UsersReportsController_stats: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With read replicas: the `X-Consistency-Token` of an earlier write; the read waits (at most DB_READ_AFTER_WAIT_MS) for a replica that has it, else reads on the primary. Not a WAL position: 400 */
+                "X-Read-After"?: components["parameters"]["X-Read-After"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -844,6 +1440,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body larger than the limit */
             413: {
                 headers: {
@@ -864,6 +1467,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Rate limit exceeded (only when the server has RATE_LIMIT=1): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
             500: {
                 headers: {
@@ -874,7 +1488,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The database is busy or unreachable; try again after `Retry-After` seconds */
+            /** @description The database is busy or unreachable, or the request did not finish within REQUEST_TIMEOUT_MS; try again after `Retry-After` seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -890,7 +1504,10 @@ export interface operations {
     UsersReportsController_export: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With read replicas: the `X-Consistency-Token` of an earlier write; the read waits (at most DB_READ_AFTER_WAIT_MS) for a replica that has it, else reads on the primary. Not a WAL position: 400 */
+                "X-Read-After"?: components["parameters"]["X-Read-After"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -928,6 +1545,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body larger than the limit */
             413: {
                 headers: {
@@ -948,6 +1572,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Rate limit exceeded (only when the server has RATE_LIMIT=1): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
             500: {
                 headers: {
@@ -958,7 +1593,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The database is busy or unreachable; try again after `Retry-After` seconds */
+            /** @description The database is busy or unreachable, or the request did not finish within REQUEST_TIMEOUT_MS; try again after `Retry-After` seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -974,7 +1609,10 @@ export interface operations {
     UsersBulkController_createMany: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A unique key per request (e.g. a UUID): a retry with the same key and body replays the first response (with `Idempotency-Replayed: true`) and writes nothing. Kept IDEMPOTENCY_TTL_HOURS (default 24). */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -988,6 +1626,8 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    "X-Consistency-Token": components["headers"]["X-Consistency-Token"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1015,10 +1655,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A unique value is already taken: `field` names it (and `index` the batch item) */
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A unique value is already taken (`field` names it, and `index` the batch item), or the first request with this `Idempotency-Key` is still in progress (retry after `Retry-After` seconds) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1045,6 +1694,27 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description This `Idempotency-Key` was used with a different request body */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit exceeded (only when the server has RATE_LIMIT=1): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
             500: {
                 headers: {
@@ -1055,8 +1725,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The database is busy or unreachable; try again after `Retry-After` seconds */
+            /** @description The database is busy or unreachable, or the request did not finish within REQUEST_TIMEOUT_MS; try again after `Retry-After` seconds */
             503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database has no space left for a write; reads go on. Try again after `Retry-After` seconds */
+            507: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Retry-After": components["headers"]["Retry-After"];
@@ -1071,29 +1752,36 @@ export interface operations {
     UsersController_list: {
         parameters: {
             query?: {
-                /** @description Page number, 1–1000000 (default 1); written in decimal digits, no sign or leading zero */
+                /** @description Page mode: page number, 1–1000000 (default 1); written in decimal digits, no sign or leading zero */
                 page?: number;
-                /** @description Items per page, 1–100 (default 20); written in decimal digits, no sign or leading zero */
+                /** @description Page mode: items per page, 1–100 (default 20); written in decimal digits, no sign or leading zero */
                 perPage?: number;
+                /** @description Cursor mode: items per page, 1–100; alone it starts at the first item (default 20 with cursor); written in decimal digits, no sign or leading zero */
+                limit?: number;
+                /** @description Cursor mode: the `nextCursor` of the previous page, unchanged (opaque) */
+                cursor?: string;
                 /** @description Exact name */
                 name?: string;
                 /** @description Exact e-mail, case-insensitive */
                 email?: string;
             };
-            header?: never;
+            header?: {
+                /** @description With read replicas: the `X-Consistency-Token` of an earlier write; the read waits (at most DB_READ_AFTER_WAIT_MS) for a replica that has it, else reads on the primary. Not a WAL position: 400 */
+                "X-Read-After"?: components["parameters"]["X-Read-After"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description One page of users */
+            /** @description A numbered page with its total, or (with `limit`/`cursor`) a cursor page without one */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserPage"];
+                    "application/json": components["schemas"]["UserPage"] | components["schemas"]["UserCursorPage"];
                 };
             };
             /** @description Invalid input: a malformed JSON body, or values that failed validation (`issues` lists each) */
@@ -1117,6 +1805,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body larger than the limit */
             413: {
                 headers: {
@@ -1137,6 +1832,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Rate limit exceeded (only when the server has RATE_LIMIT=1): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
             500: {
                 headers: {
@@ -1147,7 +1853,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The database is busy or unreachable; try again after `Retry-After` seconds */
+            /** @description The database is busy or unreachable, or the request did not finish within REQUEST_TIMEOUT_MS; try again after `Retry-After` seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1163,7 +1869,10 @@ export interface operations {
     UsersController_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A unique key per request (e.g. a UUID): a retry with the same key and body replays the first response (with `Idempotency-Replayed: true`) and writes nothing. Kept IDEMPOTENCY_TTL_HOURS (default 24). */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1178,6 +1887,8 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     Location: components["headers"]["Location"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    "X-Consistency-Token": components["headers"]["X-Consistency-Token"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1205,10 +1916,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description A unique value is already taken: `field` names it (and `index` the batch item) */
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A unique value is already taken (`field` names it, and `index` the batch item), or the first request with this `Idempotency-Key` is still in progress (retry after `Retry-After` seconds) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1235,6 +1955,27 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description This `Idempotency-Key` was used with a different request body */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit exceeded (only when the server has RATE_LIMIT=1): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
             500: {
                 headers: {
@@ -1245,8 +1986,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The database is busy or unreachable; try again after `Retry-After` seconds */
+            /** @description The database is busy or unreachable, or the request did not finish within REQUEST_TIMEOUT_MS; try again after `Retry-After` seconds */
             503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database has no space left for a write; reads go on. Try again after `Retry-After` seconds */
+            507: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Retry-After": components["headers"]["Retry-After"];
@@ -1261,7 +2013,12 @@ export interface operations {
     UsersController_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description An ETag read before (or a list of them, or `*`): 304 without a body if still current */
+                "If-None-Match"?: string;
+                /** @description With read replicas: the `X-Consistency-Token` of an earlier write; the read waits (at most DB_READ_AFTER_WAIT_MS) for a replica that has it, else reads on the primary. Not a WAL position: 400 */
+                "X-Read-After"?: components["parameters"]["X-Read-After"];
+            };
             path: {
                 /** @description Numeric id, from 1; written in decimal digits, no sign or leading zero */
                 id: number;
@@ -1274,102 +2031,18 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description Invalid input: a malformed JSON body, or values that failed validation (`issues` lists each) */
-            400: {
+            /** @description The ETag in `If-None-Match` is current: no body */
+            304: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Missing or wrong `Authorization: Bearer <token>` (only when the server has API_TOKEN) */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description No such resource */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request body larger than the limit */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Unsupported body encoding or charset */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description The database is busy or unreachable; try again after `Retry-After` seconds */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    UsersController_remove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Numeric id, from 1; written in decimal digits, no sign or leading zero */
-                id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -1405,6 +2078,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body larger than the limit */
             413: {
                 headers: {
@@ -1425,6 +2105,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Rate limit exceeded (only when the server has RATE_LIMIT=1): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
             500: {
                 headers: {
@@ -1435,8 +2126,157 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The database is busy or unreachable; try again after `Retry-After` seconds */
+            /** @description The database is busy or unreachable, or the request did not finish within REQUEST_TIMEOUT_MS; try again after `Retry-After` seconds */
             503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    UsersController_remove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of the version this write changes: 412 if it is no longer current (required with REQUIRE_IF_MATCH=1: 428 without) */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description Numeric id, from 1; written in decimal digits, no sign or leading zero */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-Consistency-Token": components["headers"]["X-Consistency-Token"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: a malformed JSON body, or values that failed validation (`issues` lists each) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or wrong `Authorization: Bearer <token>` (only when the server has API_TOKEN) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `If-Match` names a version that is no longer current: `currentETag` (and the `ETag` header) says which is */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Strong validator of this version of the resource (`"u<id>-v<version>"`, `"p<id>-v<version>"`) */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported body encoding or charset */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The server requires `If-Match` on writes (REQUIRE_IF_MATCH=1) and the request has none */
+            428: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit exceeded (only when the server has RATE_LIMIT=1): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is busy or unreachable, or the request did not finish within REQUEST_TIMEOUT_MS; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database has no space left for a write; reads go on. Try again after `Retry-After` seconds */
+            507: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Retry-After": components["headers"]["Retry-After"];
@@ -1451,7 +2291,10 @@ export interface operations {
     UsersController_update: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the version this write changes: 412 if it is no longer current (required with REQUIRE_IF_MATCH=1: 428 without) */
+                "If-Match"?: string;
+            };
             path: {
                 /** @description Numeric id, from 1; written in decimal digits, no sign or leading zero */
                 id: number;
@@ -1464,10 +2307,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The user as changed */
+            /** @description The user as changed, with its new ETag */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "X-Consistency-Token": components["headers"]["X-Consistency-Token"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1505,10 +2350,29 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description A unique value is already taken: `field` names it (and `index` the batch item) */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `If-Match` names a version that is no longer current: `currentETag` (and the `ETag` header) says which is */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Strong validator of this version of the resource (`"u<id>-v<version>"`, `"p<id>-v<version>"`) */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1535,6 +2399,27 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The server requires `If-Match` on writes (REQUIRE_IF_MATCH=1) and the request has none */
+            428: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit exceeded (only when the server has RATE_LIMIT=1): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
             500: {
                 headers: {
@@ -1545,8 +2430,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The database is busy or unreachable; try again after `Retry-After` seconds */
+            /** @description The database is busy or unreachable, or the request did not finish within REQUEST_TIMEOUT_MS; try again after `Retry-After` seconds */
             503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database has no space left for a write; reads go on. Try again after `Retry-After` seconds */
+            507: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Retry-After": components["headers"]["Retry-After"];
@@ -1561,12 +2457,19 @@ export interface operations {
     PostsController_listByAuthor: {
         parameters: {
             query?: {
-                /** @description Page number, 1–1000000 (default 1); written in decimal digits, no sign or leading zero */
+                /** @description Page mode: page number, 1–1000000 (default 1); written in decimal digits, no sign or leading zero */
                 page?: number;
-                /** @description Items per page, 1–100 (default 20); written in decimal digits, no sign or leading zero */
+                /** @description Page mode: items per page, 1–100 (default 20); written in decimal digits, no sign or leading zero */
                 perPage?: number;
+                /** @description Cursor mode: items per page, 1–100; alone it starts at the first item (default 20 with cursor); written in decimal digits, no sign or leading zero */
+                limit?: number;
+                /** @description Cursor mode: the `nextCursor` of the previous page, unchanged (opaque) */
+                cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description With read replicas: the `X-Consistency-Token` of an earlier write; the read waits (at most DB_READ_AFTER_WAIT_MS) for a replica that has it, else reads on the primary. Not a WAL position: 400 */
+                "X-Read-After"?: components["parameters"]["X-Read-After"];
+            };
             path: {
                 /** @description Numeric id, from 1; written in decimal digits, no sign or leading zero */
                 id: number;
@@ -1575,14 +2478,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description One page of posts */
+            /** @description A numbered page with its total, or (with `limit`/`cursor`) a cursor page without one */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PostPage"];
+                    "application/json": components["schemas"]["PostPage"] | components["schemas"]["PostCursorPage"];
                 };
             };
             /** @description Invalid input: a malformed JSON body, or values that failed validation (`issues` lists each) */
@@ -1616,6 +2519,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body larger than the limit */
             413: {
                 headers: {
@@ -1636,6 +2546,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Rate limit exceeded (only when the server has RATE_LIMIT=1): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
             500: {
                 headers: {
@@ -1646,7 +2567,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The database is busy or unreachable; try again after `Retry-After` seconds */
+            /** @description The database is busy or unreachable, or the request did not finish within REQUEST_TIMEOUT_MS; try again after `Retry-After` seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1662,7 +2583,10 @@ export interface operations {
     PostsController_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description A unique key per request (e.g. a UUID): a retry with the same key and body replays the first response (with `Idempotency-Replayed: true`) and writes nothing. Kept IDEMPOTENCY_TTL_HOURS (default 24). */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Numeric id, from 1; written in decimal digits, no sign or leading zero */
                 id: number;
@@ -1679,6 +2603,8 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotency-Replayed": components["headers"]["Idempotency-Replayed"];
+                    "X-Consistency-Token": components["headers"]["X-Consistency-Token"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1716,6 +2642,25 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A unique value is already taken (`field` names it, and `index` the batch item), or the first request with this `Idempotency-Key` is still in progress (retry after `Retry-After` seconds) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Request body larger than the limit */
             413: {
                 headers: {
@@ -1736,6 +2681,27 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description This `Idempotency-Key` was used with a different request body */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit exceeded (only when the server has RATE_LIMIT=1): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
             500: {
                 headers: {
@@ -1746,8 +2712,19 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The database is busy or unreachable; try again after `Retry-After` seconds */
+            /** @description The database is busy or unreachable, or the request did not finish within REQUEST_TIMEOUT_MS; try again after `Retry-After` seconds */
             503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database has no space left for a write; reads go on. Try again after `Retry-After` seconds */
+            507: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Retry-After": components["headers"]["Retry-After"];
@@ -1762,25 +2739,32 @@ export interface operations {
     PostsController_list: {
         parameters: {
             query?: {
-                /** @description Page number, 1–1000000 (default 1); written in decimal digits, no sign or leading zero */
+                /** @description Page mode: page number, 1–1000000 (default 1); written in decimal digits, no sign or leading zero */
                 page?: number;
-                /** @description Items per page, 1–100 (default 20); written in decimal digits, no sign or leading zero */
+                /** @description Page mode: items per page, 1–100 (default 20); written in decimal digits, no sign or leading zero */
                 perPage?: number;
+                /** @description Cursor mode: items per page, 1–100; alone it starts at the first item (default 20 with cursor); written in decimal digits, no sign or leading zero */
+                limit?: number;
+                /** @description Cursor mode: the `nextCursor` of the previous page, unchanged (opaque) */
+                cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description With read replicas: the `X-Consistency-Token` of an earlier write; the read waits (at most DB_READ_AFTER_WAIT_MS) for a replica that has it, else reads on the primary. Not a WAL position: 400 */
+                "X-Read-After"?: components["parameters"]["X-Read-After"];
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description One page of posts with their authors */
+            /** @description A numbered page with its total, or (with `limit`/`cursor`) a cursor page without one */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PostWithAuthorPage"];
+                    "application/json": components["schemas"]["PostWithAuthorPage"] | components["schemas"]["PostWithAuthorCursorPage"];
                 };
             };
             /** @description Invalid input: a malformed JSON body, or values that failed validation (`issues` lists each) */
@@ -1804,6 +2788,13 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Request body larger than the limit */
             413: {
                 headers: {
@@ -1824,6 +2815,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Rate limit exceeded (only when the server has RATE_LIMIT=1): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
             500: {
                 headers: {
@@ -1834,7 +2836,136 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The database is busy or unreachable; try again after `Retry-After` seconds */
+            /** @description The database is busy or unreachable, or the request did not finish within REQUEST_TIMEOUT_MS; try again after `Retry-After` seconds */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    PostsController_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An ETag read before (or a list of them, or `*`): 304 without a body if still current */
+                "If-None-Match"?: string;
+                /** @description With read replicas: the `X-Consistency-Token` of an earlier write; the read waits (at most DB_READ_AFTER_WAIT_MS) for a replica that has it, else reads on the primary. Not a WAL position: 400 */
+                "X-Read-After"?: components["parameters"]["X-Read-After"];
+            };
+            path: {
+                /** @description Numeric id, from 1; written in decimal digits, no sign or leading zero */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The post */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Post"];
+                };
+            };
+            /** @description The ETag in `If-None-Match` is current: no body */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: a malformed JSON body, or values that failed validation (`issues` lists each) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing or wrong `Authorization: Bearer <token>` (only when the server has API_TOKEN) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The request (or its headers) did not arrive within HTTP_REQUEST_TIMEOUT_MS (HTTP_HEADERS_TIMEOUT_MS): Node answers without a body and closes the connection */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request body larger than the limit */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported body encoding or charset */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit exceeded (only when the server has RATE_LIMIT=1): retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unexpected failure: the body says only "internal server error"; the log has the details under `requestId` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The database is busy or unreachable, or the request did not finish within REQUEST_TIMEOUT_MS; try again after `Retry-After` seconds */
             503: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -138,7 +138,8 @@ export function cursorPageSchema<T extends z.ZodType>(item: T, id: string, examp
     })
     .meta({
       id,
-      description: 'One keyset page (cursor mode): the items after the cursor and the cursor of the next page; no total',
+      description:
+        'One keyset page (cursor mode): the items after the cursor and the cursor of the next page; no total',
       examples: [{ items: [example], nextCursor: 'eyJpZCI6MX0.3q2-7wAAAAAAAAAAAAAAAA', hasNextPage: true }],
     });
 }

@@ -119,7 +119,11 @@ function addCommonResponses(operation: OperationObject, path: string, method: Me
   const writes = !SAFE_METHODS.has(method);
   // A write on a full disk (SQLITE_FULL, PostgreSQL's 53100); reads go on.
   if (writes) operation.responses['507'] ??= errorResponse(507);
-  if (!writes) operation.parameters = [...(operation.parameters ?? []), { $ref: `#/components/parameters/${READ_AFTER_PARAMETER}` }];
+  if (!writes)
+    operation.parameters = [
+      ...(operation.parameters ?? []),
+      { $ref: `#/components/parameters/${READ_AFTER_PARAMETER}` },
+    ];
   for (const [status, response] of Object.entries(operation.responses) as [string, ResponseObject][]) {
     response.headers = { 'X-Request-Id': REQUEST_ID_HEADER_REF, ...response.headers };
     // Every 503 says when to retry, the health probes' included (health.controller.ts).

@@ -130,7 +130,7 @@ function withSingleExample(value: unknown): unknown {
 }
 
 /** The headers an error status calls for, besides X-Request-Id. */
-function errorHeaders(status: number): Record<string, ReferenceObject> | undefined {
+function errorHeaders(status: number): Record<string, ReferenceObject | HeaderObject> | undefined {
   if (status === 401) return { 'WWW-Authenticate': headerRef('WWW-Authenticate') };
   if (status === 503 || status === 507 || status === 429) return { 'Retry-After': headerRef('Retry-After') };
   // The current ETag, when the service knows it (a conflict caught by the optimistic lock alone does not).

@@ -24,7 +24,11 @@ export class UsersBulkController {
     description:
       'An invalid item is a 400 whose issue paths start with its index; a taken value is a 409 naming `field` and `index`, and nothing is stored.',
   })
-  @ApiCreatedResponse({ description: 'All created', standardSchema: BulkCreatedSchema, headers: IDEMPOTENCY_REPLAYED_HEADER })
+  @ApiCreatedResponse({
+    description: 'All created',
+    standardSchema: BulkCreatedSchema,
+    headers: IDEMPOTENCY_REPLAYED_HEADER,
+  })
   // 409 comes with @Idempotent(): a taken value, or the same key still in flight (Retry-After).
   @ApiErrors(400, 413)
   @Idempotent()

@@ -82,7 +82,11 @@ describe('the generated TypeScript client', () => {
     const rest = await api.GET('/users/{id}/posts', {
       params: { path: { id: author!.id }, query: { limit: 2, cursor: cursorPage.nextCursor } },
     });
-    expect([...cursorPage.items, ...rest.data!.items].map((post) => post.title)).toEqual(['Post 3', 'Post 2', 'Post 1']);
+    expect([...cursorPage.items, ...rest.data!.items].map((post) => post.title)).toEqual([
+      'Post 3',
+      'Post 2',
+      'Post 1',
+    ]);
     expect(rest.data).toMatchObject({ nextCursor: null, hasNextPage: false });
   });
 
