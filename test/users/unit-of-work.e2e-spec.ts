@@ -41,7 +41,8 @@ afterEach(async () => {
 });
 
 /** The primary-key fast path's statement (src/database/query/primary-key-lookup.ts), as logged. */
-const FAST_PATH_SELECT = 'select "id", "name", "email", "created_at", "updated_at" from "users" where "id" = ?';
+const FAST_PATH_SELECT =
+  'select "id", "name", "email", "created_at", "updated_at", "version" from "users" where "id" = ?';
 
 describe('UserRepository.findById', () => {
   it('returns the same managed instance for a second lookup in one request, with one statement', async () => {
