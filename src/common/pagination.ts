@@ -1,6 +1,13 @@
 import { z } from 'zod';
-import { positiveIntString } from './schemas.js';
+import { integerParam } from './schemas.js';
 import { RequestValidationError } from './validation.js';
+
+/** The deepest page a client may ask for: past it, OFFSET scans are a denial of service. */
+export const PAGE_MAX = 1_000_000;
+/** The most items one page holds (page mode's `perPage`, cursor mode's `limit`). */
+export const PER_PAGE_MAX = 100;
+/** The longest text taken as a cursor: longer is not one of ours. */
+export const CURSOR_MAX_LENGTH = 1000;
 
 /** Page mode's defaults, when neither `page`/`perPage` nor `limit`/`cursor` is given. */
 const DEFAULT_PAGE = 1;
@@ -12,17 +19,26 @@ const DEFAULT_PER_PAGE = 20;
  * the schema itself: `listRequest` must see which ones the client gave to refuse a mix.
  */
 export const PageQuerySchema = z.object({
-  page: positiveIntString({ max: 1_000_000, description: 'Page mode: page number, from 1 (default 1)' }).optional(),
-  perPage: positiveIntString({ max: 100, description: 'Page mode: items per page, 1–100 (default 20)' }).optional(),
-  limit: positiveIntString({
-    max: 100,
-    description: 'Cursor mode: items per page, 1–100; alone it starts at the first item (default 20 with cursor)',
+  page: integerParam({
+    max: PAGE_MAX,
+    description: `Page mode: page number, 1–${PAGE_MAX} (default 1)`,
+    example: 1,
+  }).optional(),
+  perPage: integerParam({
+    max: PER_PAGE_MAX,
+    description: `Page mode: items per page, 1–${PER_PAGE_MAX} (default 20)`,
+    example: 20,
+  }).optional(),
+  limit: integerParam({
+    max: PER_PAGE_MAX,
+    description: `Cursor mode: items per page, 1–${PER_PAGE_MAX}; alone it starts at the first item (default 20 with cursor)`,
+    example: 20,
   }).optional(),
   cursor: z
     .string()
-    .max(1000, 'not a cursor of this list')
+    .max(CURSOR_MAX_LENGTH, 'not a cursor of this list')
     .optional()
-    .describe('Cursor mode: the `nextCursor` of the previous page, unchanged'),
+    .describe('Cursor mode: the `nextCursor` of the previous page, unchanged (opaque)'),
 });
 
 export type PageQuery = z.output<typeof PageQuerySchema>;
@@ -86,22 +102,44 @@ export function mapPage<T, V>(page: Page<T>, view: (item: T) => V): Page<V> {
   return { ...page, items: page.items.map(view) };
 }
 
-/** The JSON schema of a page of `item`, for the OpenAPI document. */
-export function pageSchema<T extends z.ZodType>(item: T) {
-  return z.object({
-    items: z.array(item),
-    page: z.number().int(),
-    perPage: z.number().int(),
-    total: z.number().int(),
-    pages: z.number().int(),
-  });
+/**
+ * The schema of a page of `item`, named `id` in the OpenAPI document's components
+ * (`UserPage`, `PostPage`, …) so generated clients get a type of that name.
+ */
+export function pageSchema<T extends z.ZodType>(item: T, id: string, example: z.input<T>) {
+  return z
+    .object({
+      items: z.array(item).describe('The items of this page, at most `perPage`'),
+      page: z.int().min(1).describe('This page, from 1'),
+      perPage: z.int().min(1).max(PER_PAGE_MAX).describe('Items per page'),
+      total: z.int().min(0).describe('Items on all pages'),
+      pages: z.int().min(0).describe('Pages in all (0 when there are no items)'),
+    })
+    .meta({
+      id,
+      description: "One page and where it stands in the whole (Flask-SQLAlchemy's Pagination)",
+      examples: [{ items: [example], page: 1, perPage: 20, total: 1, pages: 1 }],
+    });
 }
 
-/** The JSON schema of a cursor page of `item`, for the OpenAPI document. */
-export function cursorPageSchema<T extends z.ZodType>(item: T) {
-  return z.object({
-    items: z.array(item),
-    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
-    hasNextPage: z.boolean(),
-  });
+/**
+ * The schema of a keyset page of `item`, named `id` in the OpenAPI document's components
+ * (`UserCursorPage`, `PostCursorPage`, …) so generated clients get a type of that name.
+ */
+export function cursorPageSchema<T extends z.ZodType>(item: T, id: string, example: z.input<T>) {
+  return z
+    .object({
+      items: z.array(item).describe('The items of this page, at most `limit`'),
+      nextCursor: z
+        .string()
+        .nullable()
+        .describe('Pass as `cursor` (with `limit`) for the next page; null on the last page'),
+      hasNextPage: z.boolean().describe('Whether a next page exists (false exactly when `nextCursor` is null)'),
+    })
+    .meta({
+      id,
+      description:
+        'One keyset page (cursor mode): the items after the cursor and the cursor of the next page; no total',
+      examples: [{ items: [example], nextCursor: 'eyJpZCI6MX0.3q2-7wAAAAAAAAAAAAAAAA', hasNextPage: true }],
+    });
 }

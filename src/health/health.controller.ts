@@ -54,7 +54,11 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness (same as /health/ready): is the database answering?' })
+  @ApiOperation({
+    summary: 'Readiness (same as /health/ready): is the service up and its database answering?',
+    description:
+      'Open to everyone. 200 when the database answers `select 1` in time, 503 (Retry-After) when it does not.',
+  })
   @ApiServiceUnavailableResponse({ description: 'The database (or another readiness check) is down; Retry-After' })
   check(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     return this.ready(res);

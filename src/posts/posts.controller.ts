@@ -14,6 +14,7 @@ import { IdParamSchema } from '../common/schemas.js';
 import { APP_CONFIG } from '../config/app-config.module.js';
 import type { AppConfig } from '../config/env.schema.js';
 import { ApiErrors } from '../docs/api-errors.decorator.js';
+import { headerRef, IF_NONE_MATCH_HEADER } from '../docs/responses.js';
 import { CursorPages } from '../http/cursor-pages.js';
 import { IDEMPOTENCY_REPLAYED_HEADER, Idempotent } from '../idempotency/idempotent.decorator.js';
 import { postETag, toPostView, toPostWithAuthorView } from './post.view.js';
@@ -32,16 +33,12 @@ import {
   type PostWithAuthorView,
 } from './posts.schemas.js';
 
-const POST_ETAG_HEADER = {
-  description: 'Strong validator of this version, e.g. `"p7-v1"`',
-  schema: { type: 'string' },
-};
-
 /**
  * Posts under their author (`/users/:id/posts`) and the global feed (`/posts`). The extra path
  * segment keeps these routes clear of `/users/:id`.
  */
 @ApiTags('posts')
+@ApiErrors(503)
 @Controller()
 export class PostsController {
   private readonly cursors: CursorPages;
@@ -55,8 +52,11 @@ export class PostsController {
   }
 
   @Post('users/:id/posts')
-  @ApiOperation({ summary: 'Write a post as user :id; with `Idempotency-Key`, safe to retry' })
-  @ApiCreatedResponse({ standardSchema: PostViewSchema, headers: IDEMPOTENCY_REPLAYED_HEADER })
+  @ApiOperation({
+    summary: 'Write a post as user :id; with `Idempotency-Key`, safe to retry',
+    description: 'The author must exist (404 otherwise).',
+  })
+  @ApiCreatedResponse({ description: 'Created', standardSchema: PostViewSchema, headers: IDEMPOTENCY_REPLAYED_HEADER })
   @ApiErrors(400, 404, 413)
   @Idempotent()
   async create(
@@ -69,6 +69,7 @@ export class PostsController {
   @Get('users/:id/posts')
   @ApiOperation({
     summary: "A user's posts, newest first: a numbered page (page/perPage) or a cursor page (limit/cursor)",
+    description: 'A 404 when the user does not exist; an empty page when they wrote nothing.',
   })
   @ApiOkResponse({
     description: 'A numbered page with its total, or (with `limit`/`cursor`) a cursor page without one',
@@ -93,6 +94,7 @@ export class PostsController {
   @ApiOperation({
     summary:
       'All posts, newest first, each with its author: a numbered page (page/perPage) or a cursor page (limit/cursor)',
+    description: 'Each post carries its author (`id`, `name`), loaded with the page, not one query per post.',
   })
   @ApiOkResponse({
     description: 'A numbered page with its total, or (with `limit`/`cursor`) a cursor page without one',
@@ -109,10 +111,16 @@ export class PostsController {
 
   /** Conditional GET as `GET /users/:id`: Express turns a matching `If-None-Match` into a 304. */
   @Get('posts/:id')
-  @ApiOperation({ summary: 'One post, with its ETag; `If-None-Match` with that ETag answers 304' })
-  @ApiHeader({ name: 'If-None-Match', required: false, description: 'An ETag read before: 304 if still current' })
-  @ApiOkResponse({ standardSchema: PostViewSchema, headers: { ETag: POST_ETAG_HEADER } })
-  @ApiNotModifiedResponse({ description: 'The ETag in `If-None-Match` is current: no body' })
+  @ApiOperation({
+    summary: 'One post, with its ETag; `If-None-Match` with that ETag answers 304',
+    description: 'The post with this id (ETag `"p<id>-v<version>"`), or 404.',
+  })
+  @ApiHeader(IF_NONE_MATCH_HEADER)
+  @ApiOkResponse({ description: 'The post', standardSchema: PostViewSchema, headers: { ETag: headerRef('ETag') } })
+  @ApiNotModifiedResponse({
+    description: 'The ETag in `If-None-Match` is current: no body',
+    headers: { ETag: headerRef('ETag') },
+  })
   @ApiErrors(400, 404)
   async get(
     @Param('id', { schema: IdParamSchema }) id: number,

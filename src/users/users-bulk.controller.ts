@@ -12,6 +12,7 @@ import {
 } from './users.schemas.js';
 
 @ApiTags('users')
+@ApiErrors(503)
 @Controller('users')
 export class UsersBulkController {
   constructor(private readonly bulk: UsersBulkService) {}
@@ -20,9 +21,16 @@ export class UsersBulkController {
   @RateLimitAs('bulk')
   @ApiOperation({
     summary: 'Create 1–1000 users, all or nothing, in one transaction; with `Idempotency-Key`, safe to retry',
+    description:
+      'An invalid item is a 400 whose issue paths start with its index; a taken value is a 409 naming `field` and `index`, and nothing is stored.',
   })
-  @ApiCreatedResponse({ standardSchema: BulkCreatedSchema, headers: IDEMPOTENCY_REPLAYED_HEADER })
-  @ApiErrors(400, 409, 413)
+  @ApiCreatedResponse({
+    description: 'All created',
+    standardSchema: BulkCreatedSchema,
+    headers: IDEMPOTENCY_REPLAYED_HEADER,
+  })
+  // 409 comes with @Idempotent(): a taken value, or the same key still in flight (Retry-After).
+  @ApiErrors(400, 413)
   @Idempotent()
   async createMany(@Body({ schema: BulkCreateUsersSchema }) items: BulkCreateUsersInput): Promise<BulkCreated> {
     const users = await this.bulk.createMany(items);

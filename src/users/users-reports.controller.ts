@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EntityManager } from '@mikro-orm/sql';
 import type { Response } from 'express';
 import { RateLimitAs } from '../http/rate-limit/route-class.js';
+import { ApiErrors } from '../docs/api-errors.decorator.js';
+import { ndjsonResponse } from '../docs/responses.js';
 import { exportUserBatches, type UserExportRow } from '../sql/export.js';
 import { userStats, type UserStats } from '../sql/stats.js';
 import { UserStatsSchema, UserViewSchema } from './users.schemas.js';
@@ -15,13 +17,17 @@ import { UserStatsSchema, UserViewSchema } from './users.schemas.js';
  * `/users/export` are not taken for `/users/:id`.
  */
 @ApiTags('users')
+@ApiErrors(503)
 @Controller('users')
 export class UsersReportsController {
   constructor(private readonly em: EntityManager) {}
 
   @Get('stats')
-  @ApiOperation({ summary: 'User and post counts and the top 10 e-mail domains, computed in SQL' })
-  @ApiOkResponse({ standardSchema: UserStatsSchema })
+  @ApiOperation({
+    summary: 'User and post counts and the top 10 e-mail domains, computed in SQL',
+    description: 'Two SQL statements whatever the table sizes; no rows are loaded into the app.',
+  })
+  @ApiOkResponse({ description: 'The counts', standardSchema: UserStatsSchema })
   stats(): Promise<UserStats> {
     return userStats(this.em);
   }
@@ -39,11 +45,12 @@ export class UsersReportsController {
   @ApiOperation({
     summary: 'Every user as NDJSON (one JSON user per line), in id order, streamed',
     description:
-      'A database failure before the first line is a 503 JSON error. A failure mid-stream closes the ' +
-      'connection without the final chunk: a client must treat a body that did not end cleanly as failed.',
+      'Newline-delimited JSON: each line is one `User` (see `x-ndjson-line`), ended by a line feed. ' +
+      'Read it line by line; the body as a whole is not one JSON value. A database failure before the first ' +
+      'line is a 503 JSON error. A failure mid-stream closes the connection without the final chunk: a client ' +
+      'must treat a body that did not end cleanly as failed.',
   })
-  @ApiProduces('application/x-ndjson')
-  @ApiOkResponse({ description: 'One line per user, each shaped like this schema', standardSchema: UserViewSchema })
+  @ApiOkResponse(ndjsonResponse(UserViewSchema, 'One line per user, in id order'))
   async export(@Res() res: Response): Promise<void> {
     // A fork of its own: the stream outlives the handler's synchronous part, so it must not rely
     // on finding the request's context in AsyncLocalStorage from socket callbacks.

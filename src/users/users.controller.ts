@@ -32,6 +32,7 @@ import type { AppConfig } from '../config/env.schema.js';
 import { ApiErrors } from '../docs/api-errors.decorator.js';
 import { CursorPages } from '../http/cursor-pages.js';
 import { IDEMPOTENCY_REPLAYED_HEADER, Idempotent } from '../idempotency/idempotent.decorator.js';
+import { headerRef, IF_MATCH_HEADER, IF_NONE_MATCH_HEADER } from '../docs/responses.js';
 import { toUserView, userETag } from './user.view.js';
 import { UsersService } from './users.service.js';
 import {
@@ -47,24 +48,12 @@ import {
   type UserView,
 } from './users.schemas.js';
 
-const ETAG_HEADER = { description: 'Strong validator of this version, e.g. `"u12-v3"`', schema: { type: 'string' } };
-const IF_NONE_MATCH_HEADER = {
-  name: 'If-None-Match',
-  required: false,
-  description: 'An ETag read before: 304 if still current',
-};
-const IF_MATCH_HEADER = {
-  name: 'If-Match',
-  required: false,
-  description:
-    'The ETag of the version this write changes: 412 if it is no longer current (required with REQUIRE_IF_MATCH=1: 428 without)',
-};
-
 /**
  * HTTP in, HTTP out: parse with the schemas, call one service method, pick the status.
  * The same schemas describe each route in the OpenAPI document (`/docs`).
  */
 @ApiTags('users')
+@ApiErrors(503)
 @Controller('users')
 export class UsersController {
   /** REQUIRE_IF_MATCH; the config is optional so a spec can mount UsersModule without it. */
@@ -81,13 +70,17 @@ export class UsersController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create a user; with `Idempotency-Key`, safe to retry' })
+  @ApiOperation({
+    summary: 'Create a user; with `Idempotency-Key`, safe to retry',
+    description: 'Name and e-mail must both be free (409 names the one taken); the e-mail is stored lower-cased.',
+  })
   @ApiCreatedResponse({
     description: 'Created; `Location` names the new user',
     standardSchema: UserViewSchema,
-    headers: { Location: { description: 'The new user', schema: { type: 'string' } }, ...IDEMPOTENCY_REPLAYED_HEADER },
+    headers: { Location: headerRef('Location'), ...IDEMPOTENCY_REPLAYED_HEADER },
   })
-  @ApiErrors(400, 409, 413)
+  // 409 comes with @Idempotent(): a taken value, or the same key still in flight (Retry-After).
+  @ApiErrors(400, 413)
   @Idempotent()
   async create(
     @Body({ schema: CreateUserSchema }) input: CreateUserInput,
@@ -101,6 +94,7 @@ export class UsersController {
   @Get()
   @ApiOperation({
     summary: 'Users ordered by id, optionally filtered: a numbered page (page/perPage) or a cursor page (limit/cursor)',
+    description: 'Filters compare exactly (`email` case-insensitively). A page past the last is empty, not a 404.',
   })
   @ApiOkResponse({
     description: 'A numbered page with its total, or (with `limit`/`cursor`) a cursor page without one',
@@ -124,12 +118,15 @@ export class UsersController {
    * `ETag` set here (weak comparison, RFC 9110 §13.1.2) and sends a 304 without a body on a match.
    */
   @Get(':id')
-  @ApiOperation({ summary: 'One user, with its ETag; `If-None-Match` with that ETag answers 304' })
+  @ApiOperation({
+    summary: 'One user, with its ETag; `If-None-Match` with that ETag answers 304',
+    description: 'The user with this id (ETag `"u<id>-v<version>"`), or 404.',
+  })
   @ApiHeader(IF_NONE_MATCH_HEADER)
-  @ApiOkResponse({ standardSchema: UserViewSchema, headers: { ETag: ETAG_HEADER } })
+  @ApiOkResponse({ description: 'The user', standardSchema: UserViewSchema, headers: { ETag: headerRef('ETag') } })
   @ApiNotModifiedResponse({
     description: 'The ETag in `If-None-Match` is current: no body',
-    headers: { ETag: ETAG_HEADER },
+    headers: { ETag: headerRef('ETag') },
   })
   @ApiErrors(400, 404)
   async get(
@@ -142,9 +139,16 @@ export class UsersController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: "Change a user's name and/or e-mail; with `If-Match`, only if unchanged since read" })
+  @ApiOperation({
+    summary: "Change a user's name and/or e-mail; with `If-Match`, only if unchanged since read",
+    description: 'Send at least one field; the others keep their values. A taken name or e-mail is a 409.',
+  })
   @ApiHeader(IF_MATCH_HEADER)
-  @ApiOkResponse({ standardSchema: UserViewSchema, headers: { ETag: ETAG_HEADER } })
+  @ApiOkResponse({
+    description: 'The user as changed, with its new ETag',
+    standardSchema: UserViewSchema,
+    headers: { ETag: headerRef('ETag') },
+  })
   @ApiErrors(400, 404, 409, 412, 413, 428)
   async update(
     @Param('id', { schema: IdParamSchema }) id: number,
@@ -159,7 +163,10 @@ export class UsersController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a user; with `If-Match`, only if unchanged since read' })
+  @ApiOperation({
+    summary: 'Delete a user; with `If-Match`, only if unchanged since read',
+    description: 'Deletes the user and, with it, their posts.',
+  })
   @ApiHeader(IF_MATCH_HEADER)
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiErrors(400, 404, 412, 428)

@@ -9,6 +9,8 @@ import { AppModule } from '../../src/app.module.js';
 import { configureApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/env.schema.js';
 import type { RequestLogEntry } from '../../src/observability/http-request-figures.js';
+import { checkedHttp, type Contract, contractFor, type OpenApiDocument } from './contract.js';
+import { registeredRoutes } from './routes.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export { tempDir } from './temp-dir.js';
@@ -16,7 +18,10 @@ export { tempDir } from './temp-dir.js';
 export interface TestApp {
   app: NestExpressApplication;
   orm: MikroORM;
+  /** supertest on the app; every response is checked against the served OpenAPI document (contract.ts). */
   http: TestAgent;
+  /** The contract of the document this app serves at /docs-json. */
+  contract: Contract;
   /** The app's DATABASE_URL. */
   databaseUrl: string;
   /** What the app logged (pino's JSON lines, parsed, in order): kept for every app, printed by none. */
@@ -88,12 +93,14 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
     throw error;
   }
   const orm: MikroORM = app.get<MikroORM>(MikroORM);
+  const contract = await servedContract(app);
   return {
     app,
     databaseUrl: url,
     orm,
     logs,
-    http: request(app.getHttpServer()),
+    contract,
+    http: checkedHttp(request(app.getHttpServer()), contract),
     async logged(match) {
       for (let waited = 0; waited < 2000 && !logs.some(match); waited += 10) await sleep(10);
       return logs.filter(match);
@@ -109,4 +116,22 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
       await db?.drop();
     },
   };
+}
+
+/**
+ * The document an app serves depends only on the routes it registers (METRICS=1 adds one), so
+ * it is fetched from /docs-json once per set of routes rather than generated again for each app.
+ */
+const documents = new Map<string, Promise<OpenApiDocument>>();
+function servedContract(app: NestExpressApplication): Promise<Contract> {
+  const key = JSON.stringify(registeredRoutes(app));
+  let document = documents.get(key);
+  if (!document) {
+    document = request(app.getHttpServer())
+      .get('/docs-json')
+      .expect(200)
+      .then((res) => res.body as OpenApiDocument);
+    documents.set(key, document);
+  }
+  return document.then(contractFor);
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppProcess, type RunningApp } from '../helpers/app-process.js';
+import { expectHonoursDocument } from '../helpers/contract.js';
 import { createTestDatabase, testDbKind, type TestDatabase } from '../helpers/test-database.js';
 
 interface Reply {
@@ -13,6 +14,8 @@ async function call(base: string, method: string, path: string, body?: unknown):
     headers: body ? { 'content-type': 'application/json' } : {},
     body: body ? JSON.stringify(body) : undefined,
   });
+  // Every answer of either instance, the 409s of lost races included, is one the document lists.
+  await expectHonoursDocument(res, method);
   return { status: res.status, body: res.status === 204 ? {} : ((await res.json()) as Reply['body']) };
 }
 
