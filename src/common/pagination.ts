@@ -29,10 +29,11 @@ export const PageQuerySchema = z.object({
     description: `Page mode: items per page, 1–${PER_PAGE_MAX} (default 20)`,
     example: 20,
   }).optional(),
+  // No example: Swagger UI's Try it out fills every example in, and `limit` beside the page
+  // mode's `page`/`perPage` is a 400.
   limit: integerParam({
     max: PER_PAGE_MAX,
     description: `Cursor mode: items per page, 1–${PER_PAGE_MAX}; alone it starts at the first item (default 20 with cursor)`,
-    example: 20,
   }).optional(),
   cursor: z
     .string()

@@ -21,7 +21,8 @@ export function integerParam(options: {
   maxDigits?: number;
   name?: string;
   description: string;
-  example: number;
+  /** Left out where Swagger UI's Try it out must not fill it in (see PageQuerySchema's `limit`). */
+  example?: number;
 }) {
   const { max, maxDigits = 16, name, description, example } = options;
   const message = `${name ? `${name} ` : ''}must be a positive integer`;
@@ -37,7 +38,7 @@ export function integerParam(options: {
     minimum: 1,
     ...(max === undefined ? {} : { maximum: max }),
     description: `${description}; written in decimal digits, no sign or leading zero`,
-    example,
+    ...(example === undefined ? {} : { example }),
   });
   return schema;
 }
