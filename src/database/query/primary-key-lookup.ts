@@ -42,7 +42,9 @@ export async function findByPrimaryKey<T extends object>(
   const known = fork.getUnitOfWork().getById<T>(entity, id as never);
   if (known) return wrap(known, true).isInitialized() ? known : fallback();
   const meta = fork.getMetadata().get(entity);
-  const connection = fork.getConnection();
+  // A read: with DATABASE_READ_URLS the replica router decides where it goes (a write connection
+  // would pin every GET /users/:id to the primary). Inside a transaction we fall back below.
+  const connection = fork.getConnection('read');
   const isSqlite = connection instanceof SqliteConnection;
   if (
     (!isSqlite && !(connection instanceof PostgreSqlConnection)) ||
@@ -65,6 +67,8 @@ export async function findByPrimaryKey<T extends object>(
     row = isSqlite ? await readSqliteRow(connection, sql, id) : await readPostgreSqlRow(connection, sql, id);
   } catch (error) {
     log({ level: 'error' });
+    // A replica that failed: findOne goes through the replica connection's own fallback to the primary.
+    if (connection !== fork.getConnection('write')) return fallback();
     throw fork.getDriver().convertException(error as Error);
   }
   log({ results: row ? 1 : 0, level: 'info' });
