@@ -10,7 +10,7 @@
  * databases created and dropped by the run), --api-token (the app requires a bearer token),
  * --no-log-compare (skip the LOG_LEVEL=warn server on get-user), --json FILE, --svg FILE,
  * --cpu-prof DIR (profiles the app), --before DIR (an earlier build, e.g. dist/before, as a third
- * server), --no-build, --verbose. WORKERS=N|auto (or --workers) runs the servers as N processes.
+ * server), --no-build, --pin (servers on CPU 0, load generator on CPU 1), --verbose. WORKERS=N|auto (or --workers) runs the servers as N processes.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { prepareDatabases, type BenchDatabases } from './databases.ts';
 import { measureExport, probe, runLoad, type LoadResult } from './load.ts';
-import { busyProcesses, loadAverage, machineDescription } from './machine.ts';
+import { busyProcesses, loadAverage, machineDescription, pinCpus } from './machine.ts';
 import { toMarkdown, writeJson, writeSvg, type Report, type Row, type Side } from './report.ts';
 import { median, noiseReason, spreadOf } from './rounds.ts';
 import { EXPORT_ROWS, SCENARIOS, type BenchRequest, type Scenario } from './scenarios.ts';
@@ -52,6 +52,7 @@ const { values, positionals } = parseArgs({
     'cpu-prof': { type: 'string' },
     before: { type: 'string' },
     build: { type: 'boolean', default: true },
+    pin: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
   },
 });
@@ -112,6 +113,8 @@ async function main(): Promise<void> {
     });
   }
   log(`machine: ${machineDescription()}; ${loadAverage()}`);
+  const pinned = pinCpus(workers, values.pin);
+  log(pinned.note);
   const busy = await busyProcesses(new Set([process.pid]));
   log(busy.length > 0 ? `busy before the run: ${busy.join(', ')}` : 'nothing else is using the CPU');
 
@@ -134,6 +137,7 @@ async function main(): Promise<void> {
         cwd: ROOT,
         logFile: join(dir, `${name}.log`),
         verbose: values.verbose,
+        cpus: pinned.servers,
       });
 
     const app = await start('app', PORTS.app, 'dist/src/main.js', appEnv(databases.url('app')), [

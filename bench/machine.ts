@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 
@@ -52,4 +53,24 @@ function readdirSafe(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * `--pin`, on a machine of 2+ CPUs with one process per server: every server on CPU 0, the bench
+ * itself (the load generator, autocannon) on CPU 1, so the scheduler no longer decides how much of
+ * the second core each server gets beside the load generator. Not the default: tried on
+ * 2026-12-02 (bench/results/pinned.txt) it left 8 of 10 scenarios noisy (the host's own drift
+ * stays), and it takes from the app, not the baseline, the second core its GC helper threads and
+ * log writes use (create-user 0.085× pinned, 0.134× not). Returns the servers' CPU list, or why not.
+ */
+export function pinCpus(workers: number, wanted: boolean): { servers?: string; note: string } {
+  if (!wanted) return { note: 'not pinned (the scheduler places servers and load generator; --pin to pin)' };
+  if (workers > 1) return { note: `not pinned (WORKERS=${workers} needs every core)` };
+  if (availableParallelism() < 2) return { note: 'not pinned (one CPU)' };
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    return { note: 'not pinned (taskset failed; it comes with util-linux)' };
+  }
+  return { servers: '0', note: 'servers pinned to CPU 0, load generator to CPU 1' };
 }

@@ -23,6 +23,8 @@ export interface Server {
 }
 
 export interface ServerSpec {
+  /** CPU list for taskset (e.g. `0`); unset: the scheduler places the server anywhere. */
+  cpus?: string;
   name: string;
   port: number;
   script: string;
@@ -89,7 +91,12 @@ async function waitUntilUp(url: string, child: ChildProcess, logFile: string, ti
 
 export async function startServer(spec: ServerSpec): Promise<Server> {
   const log = openSync(spec.logFile, 'a');
-  const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), '--import', './bench/app-probe.ts', spec.script], {
+  const nodeArgv = [...(spec.nodeArgs ?? []), '--import', './bench/app-probe.ts', spec.script];
+  // With `cpus`, the server (and every thread it starts) runs only on those CPUs (taskset).
+  const [command, args] = spec.cpus
+    ? ['taskset', ['-c', spec.cpus, process.execPath, ...nodeArgv]]
+    : [process.execPath, nodeArgv];
+  const child = spawn(command, args, {
     cwd: spec.cwd,
     env: { ...process.env, ...spec.env, PORT: String(spec.port), HOST: '127.0.0.1' },
     stdio: ['ignore', log, 'pipe'],
