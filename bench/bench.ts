@@ -10,7 +10,8 @@
  * databases created and dropped by the run), --api-token (the app requires a bearer token),
  * --no-log-compare (skip the LOG_LEVEL=warn server on get-user), --json FILE, --svg FILE,
  * --cpu-prof DIR (profiles the app), --before DIR (an earlier build, e.g. dist/before, as a third
- * server), --no-build, --pin (servers on CPU 0, load generator on CPU 1), --verbose. WORKERS=N|auto (or --workers) runs the servers as N processes.
+ * server), --no-build, --pin (servers on CPU 0, load generator on CPU 1), --verbose.
+ * WORKERS=N|auto (or --workers) runs the servers as N processes.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

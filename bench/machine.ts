@@ -59,9 +59,9 @@ function readdirSafe(dir: string): string[] {
  * `--pin`, on a machine of 2+ CPUs with one process per server: every server on CPU 0, the bench
  * itself (the load generator, autocannon) on CPU 1, so the scheduler no longer decides how much of
  * the second core each server gets beside the load generator. Not the default: tried on
- * 2026-12-02 (bench/results/pinned.txt) it left 8 of 10 scenarios noisy (the host's own drift
- * stays), and it takes from the app, not the baseline, the second core its GC helper threads and
- * log writes use (create-user 0.085× pinned, 0.134× not). Returns the servers' CPU list, or why not.
+ * 2026-12-02 (bench/results/pinned.txt) it left 8 of 10 scenarios noisy (the host's own speed
+ * drifts), and it denies the app the second core its GC threads and log writes can use, which the
+ * baseline barely needs. Returns the servers' CPU list, or why they are not pinned.
  */
 export function pinCpus(workers: number, wanted: boolean): { servers?: string; note: string } {
   if (!wanted) return { note: 'not pinned (the scheduler places servers and load generator; --pin to pin)' };
