@@ -88,6 +88,28 @@ const TIMEOUT_MESSAGES = /^Query read timeout$|canceling statement due to statem
 /** No space left: PostgreSQL 53100 disk_full, SQLite's SQLITE_FULL, the OS's ENOSPC. */
 const STORAGE_FULL_CODES = new Set(['53100', 'SQLITE_FULL', 'ENOSPC']);
 
+/**
+ * A COMMIT whose answer never came (the connection broke, or the client-side deadline passed):
+ * the server may have committed. Thrown by the transaction guard (query/rollback-guard.ts) with
+ * the driver's error as its cause; the client is told the write may have been applied.
+ */
+export class CommitOutcomeUnknownError extends Error {
+  /** Survives MikroORM's DriverException wrapping, which copies a cause's own properties. */
+  readonly commitOutcomeUnknown = true;
+
+  constructor(cause: unknown) {
+    super(`the outcome of COMMIT is unknown: ${(cause as Error | undefined)?.message ?? String(cause)}`, { cause });
+    this.name = 'CommitOutcomeUnknownError';
+  }
+}
+
+function isCommitOutcomeUnknown(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    if ((cause as { commitOutcomeUnknown?: unknown }).commitOutcomeUnknown === true) return true;
+  }
+  return false;
+}
+
 /** What kind of temporary failure `error` (or an error it wraps) is; `undefined` for anything else. */
 export function classifyDbFailure(error: unknown): Failure | undefined {
   // A deadlock or serialization failure (40P01, 40001; CockroachDB reports contention this way)
@@ -127,6 +149,12 @@ function failureError(failure: Failure): DomainError {
  * names the constraint `users_email_unique` and says `Key (email)=(…)` in its detail.
  */
 export function translateDbError(error: unknown): DomainError | undefined {
+  if (isCommitOutcomeUnknown(error)) {
+    return new UnavailableError(
+      'the connection to the database was lost while committing: the write may have been applied; ' +
+        'check before retrying, or retry with the same Idempotency-Key',
+    );
+  }
   const failure = classifyDbFailure(error);
   if (failure) return failureError(failure);
   // The unit of work's UPDATE ... WHERE version = ? matched no row: another write won (If-Match).

@@ -17,6 +17,7 @@ interface Outcome {
   status: number | 'hang' | 'error';
   email?: string;
   retryAfter?: string | null;
+  message?: string;
   startedAt: number;
   endedAt: number;
 }
@@ -53,12 +54,13 @@ describe.skipIf(skip)('failover of the leader under load', () => {
       const startedAt = Date.now();
       try {
         const res = await fetch(url, { ...init, signal: AbortSignal.timeout(HANG_MS) });
-        const body = (await res.json()) as { id?: number };
+        const body = (await res.json()) as { id?: number; message?: string };
         const outcome: Outcome = {
           kind,
           status: res.status,
           email,
           retryAfter: res.headers.get('retry-after'),
+          message: body.message,
           startedAt,
           endedAt: Date.now(),
         };
@@ -136,16 +138,24 @@ describe.skipIf(skip)('failover of the leader under load', () => {
     for (const status of statuses) expect(['create 201', 'create 503', 'read 200', 'read 503']).toContain(status);
     expect(outcomes.filter((o) => o.status === 503 && o.retryAfter === null)).toEqual([]);
 
-    // Every create answered 201 is there exactly once; none answered otherwise left a row.
+    // Every create answered 201 is there exactly once. A refused create left no row, unless its
+    // COMMIT was cut off before the answer (it may have reached the promoted standby): then, and
+    // only then, the 503 said the write may have been applied.
     await cluster.ctl('wait-healthy');
     const { stdout } = await run('psql', [cluster.directUrl, '-qAtc', "select email from users where email like 'w%'"]);
     const stored = stdout.split('\n').filter(Boolean);
     const acknowledged = outcomes.filter((o) => o.kind === 'create' && o.status === 201).map((o) => o.email!);
-    const refused = outcomes.filter((o) => o.kind === 'create' && o.status !== 201).map((o) => o.email!);
+    const refused = outcomes.filter((o) => o.kind === 'create' && o.status !== 201);
+    const inDoubt = refused.filter((o) => o.message?.includes('may have been applied'));
+    console.log(
+      `creates refused with "may have been applied": ${inDoubt.length}, of them stored: ${inDoubt.filter((o) => stored.includes(o.email!)).length}`,
+    );
     expect(acknowledged.length).toBeGreaterThan(10);
     expect(acknowledged.filter((email) => stored.filter((s) => s === email).length !== 1)).toEqual([]);
-    expect(refused.filter((email) => stored.includes(email))).toEqual([]);
-    expect(stored.length).toBe(acknowledged.length);
+    expect(refused.filter((o) => !inDoubt.includes(o) && stored.includes(o.email!)).map((o) => o.email)).toEqual([]);
+    expect(stored.filter((email) => !acknowledged.includes(email) && !inDoubt.some((o) => o.email === email))).toEqual(
+      [],
+    );
 
     // Both apps, never restarted, write again.
     for (const app of apps) {

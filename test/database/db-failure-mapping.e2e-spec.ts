@@ -1,10 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { DriverException, MikroORM } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sql';
 import { SqliteDriver } from '@mikro-orm/sqlite';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDatabaseUrl } from '../../src/config/database-url.js';
+import { createOrmOptions } from '../../src/database/orm/orm-options.js';
 import { toHttpError } from '../../src/http/http-error.filter.js';
 import { freePort } from '../helpers/app-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -166,5 +169,59 @@ describe.skipIf(!process.env.TEST_POSTGRES_URL)('PostgreSQL server failures (a r
     const after = await caught(() => victim.query('select 1'));
     expect((after as Error).message).toMatch(/not queryable|terminated/);
     expectStatus(after, 503);
+  });
+
+  /**
+   * A COMMIT whose connection is cut before its answer (here: the backend is terminated while a
+   * deferred trigger runs at commit) cannot say whether it was applied: in a failover the commit
+   * may have reached the promoted standby. The client is told so, not just "try again"; a COMMIT
+   * the server refused is not in doubt.
+   */
+  it('a COMMIT cut off before its answer is a 503 that says the write may have been applied; one the server refused is not', async () => {
+    // Both Vitest projects run this file at once against the same database.
+    const table = `faults_commit_${process.pid}`;
+    await client.query(`
+      drop table if exists ${table};
+      create table ${table} (x int);
+      create or replace function ${table}_check() returns trigger language plpgsql as $$
+      begin
+        if new.x = 0 then raise exception 'x must not be 0' using errcode = '23514'; end if;
+        perform pg_sleep(new.x);
+        return null;
+      end $$;
+      create constraint trigger ${table}_at_commit after insert on ${table}
+        deferrable initially deferred for each row execute function ${table}_check();`);
+    const orm = await MikroORM.init({
+      ...createOrmOptions({ database: parseDatabaseUrl(process.env.TEST_POSTGRES_URL!), entities: [] }),
+      discovery: { warnWhenNoEntities: false },
+    });
+    try {
+      const work = caught(() =>
+        orm.em.fork().transactional((em) => (em as EntityManager).execute(`insert into ${table} values (5)`)),
+      );
+      // Terminate the backend once it sleeps inside the COMMIT's deferred trigger.
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await client.query(
+          "select pid from pg_stat_activity where query ilike 'commit%' and wait_event = 'PgSleep'",
+        );
+        if (rows.length > 0) {
+          await client.query('select pg_terminate_backend($1)', [rows[0].pid]);
+          break;
+        }
+        await new Promise((done) => setTimeout(done, 50));
+      }
+      const inDoubt = await work;
+      expectStatus(inDoubt, 503);
+      expect(toHttpError(inDoubt).body.message).toMatch(/may have been applied/);
+
+      const refused = await caught(() =>
+        orm.em.fork().transactional((em) => (em as EntityManager).execute(`insert into ${table} values (0)`)),
+      );
+      expect((refused as { code?: string }).code).toBe('23514');
+      expect(toHttpError(refused).body.message).not.toMatch(/may have been applied/);
+    } finally {
+      await orm.close(true);
+      await client.query(`drop table if exists ${table}; drop function if exists ${table}_check()`);
+    }
   });
 });

@@ -1,9 +1,13 @@
 import type { DatabaseConnection, Dialect, Driver, QueryCompiler, TransactionSettings } from 'kysely';
+import { CommitOutcomeUnknownError } from '../errors.js';
 
 type Options = Parameters<Driver['init']>[0];
 type Compile = QueryCompiler['compileQuery'];
 
-/** When a rollback may be skipped, or its failure forgiven, because the transaction is gone anyway. */
+/**
+ * When a rollback may be skipped, or its failure forgiven, because the transaction is gone anyway;
+ * and when a failed commit's outcome is unknown.
+ */
 export interface RollbackPolicy {
   /** True when no transaction is open on the connection (SQLite knows; PostgreSQL's handle does not say). */
   alreadyRolledBack?: () => boolean;
@@ -16,6 +20,13 @@ export interface RollbackPolicy {
    * connection is also held by Kysely's mutex, out of reach here.
    */
   releaseOnFailedBegin?: boolean;
+  /**
+   * True when a failed COMMIT leaves its outcome unknown: the connection broke after the COMMIT
+   * was sent, so the server may have committed (and, in a cluster, replicated) before it went.
+   * Such a failure is thrown as a CommitOutcomeUnknownError, so the client is told it may have
+   * been applied rather than only "try again".
+   */
+  commitInDoubt?: (error: unknown) => boolean;
 }
 
 /**
@@ -65,8 +76,13 @@ class RollbackGuardedDriver implements Driver {
     }
   }
 
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.inner.commitTransaction(connection);
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await this.inner.commitTransaction(connection);
+    } catch (error) {
+      // MikroORM rolls back next; the forgiving rollback then lets Kysely release the connection.
+      throw this.policy.commitInDoubt?.(error) ? new CommitOutcomeUnknownError(error) : error;
+    }
   }
 
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
