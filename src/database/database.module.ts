@@ -3,13 +3,14 @@
  * schema and migration checks. Must not import: features, observability, http (they import it).
  */
 import { type DynamicModule, Module } from '@nestjs/common';
-import { EntityManager as CoreEntityManager } from '@mikro-orm/core';
-import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { EntityManager as CoreEntityManager, MikroORM } from '@mikro-orm/core';
+import { MikroOrmMiddleware, MikroOrmModule } from '@mikro-orm/nestjs';
 import { EntityManager } from '@mikro-orm/sql';
 import { MIGRATION_MODE, MigrationGate, type MigrationMode } from './migrations/migration-gate.js';
 import { createOrmOptions, type OrmSettings } from './orm/orm-options.js';
 import { DATABASE_TARGET, DatabaseProbe } from './readiness/database-probe.js';
 import { SchemaBootstrap } from './schema/schema-bootstrap.js';
+import type { RequestStep } from '../common/request-steps.js';
 import type { ReplicaSettings } from '../config/env.schema.js';
 import { ReplicasModule } from './replicas/replicas.module.js';
 
@@ -22,14 +23,17 @@ export interface DatabaseModuleOptions extends OrmSettings {
   replicaSettings?: ReplicaSettings;
 }
 
+/** The step that opens each HTTP request's RequestContext (AppModule mounts it first in the chain). */
+export const REQUEST_CONTEXT_STEP = Symbol('REQUEST_CONTEXT_STEP');
+
 /**
  * The only place the app configures MikroORM. Every HTTP request runs in a RequestContext: a
  * fork of the EntityManager with its own identity map, found through AsyncLocalStorage and
  * dropped when the request ends (the Flask page's `scoped_session` and its teardown). The
- * context is opened by @mikro-orm/nestjs's own middleware, which this global module's ORM
- * registers before any other module's middleware (Nest mounts global modules' first), so the
- * request log and everything after it run inside the request's context. The ORM is closed on
- * application shutdown.
+ * context is opened by @mikro-orm/nestjs's own middleware, given as REQUEST_CONTEXT_STEP to the
+ * app's one request chain (common/request-steps.ts) rather than mounted by the module as a Nest
+ * middleware of its own, so the figures, the body parsers and the handler run inside it. The
+ * ORM is closed on application shutdown.
  */
 @Module({})
 export class DatabaseModule {
@@ -41,7 +45,8 @@ export class DatabaseModule {
       imports: [
         MikroOrmModule.forRoot({
           ...createOrmOptions({ ...options, replicas: options.replicaSettings?.urls }),
-          registerRequestContext: true,
+          // Opened by REQUEST_CONTEXT_STEP, in the app's one request chain.
+          registerRequestContext: false,
         }),
         ...replicas,
       ],
@@ -53,9 +58,15 @@ export class DatabaseModule {
         // GET /health/ready's own connection (readiness/database-probe.ts).
         { provide: DATABASE_TARGET, useValue: options.database },
         DatabaseProbe,
+        { provide: REQUEST_CONTEXT_STEP, useFactory: requestContextStep, inject: [MikroORM] },
       ],
       // ReplicaMonitor (with replicas) for /health/ready and /metrics.
-      exports: [EntityManager, DatabaseProbe, ...replicas],
+      exports: [EntityManager, DatabaseProbe, REQUEST_CONTEXT_STEP, ...replicas],
     };
   }
+}
+
+function requestContextStep(orm: MikroORM): RequestStep {
+  const middleware = new MikroOrmMiddleware(orm);
+  return (req, res, next) => middleware.use(req, res, next);
 }
