@@ -10,7 +10,8 @@
  * databases created and dropped by the run), --api-token (the app requires a bearer token),
  * --no-log-compare (skip the LOG_LEVEL=warn server on get-user), --json FILE, --svg FILE,
  * --cpu-prof DIR (profiles the app), --before DIR (an earlier build, e.g. dist/before, as a third
- * server), --no-build, --pin (servers on CPU 0, load generator on CPU 1), --verbose.
+ * server), --node-args "FLAGS" (the app once more with those Node flags, as a third server), --no-build,
+ * --pin (servers on CPU 0, load generator on CPU 1), --verbose.
  * WORKERS=N|auto (or --workers) runs the servers as N processes.
  */
 import { execFileSync } from 'node:child_process';
@@ -23,16 +24,27 @@ import { prepareDatabases, type BenchDatabases } from './databases.ts';
 import { measureExport, probe, runLoad, type LoadResult } from './load.ts';
 import { busyProcesses, loadAverage, machineDescription, pinCpus } from './machine.ts';
 import { toMarkdown, writeJson, writeSvg, type Report, type Row, type Side } from './report.ts';
-import { median, noiseReason, spreadOf } from './rounds.ts';
+import { hasSettled, median, noiseReason, spreadOf, WARM_WINDOW } from './rounds.ts';
 import { EXPORT_ROWS, SCENARIOS, type BenchRequest, type Scenario } from './scenarios.ts';
 import { startServer, type Server } from './servers.ts';
 import { runSoak } from './soak.ts';
 import { evaluateTargets } from './targets.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-/** Seconds of warm-up before each server's first round of a scenario. */
+/** Seconds of warm-up before each server's first round of a scenario: at least… */
 const FIRST_WARMUP_S = 3;
-const PORTS = { app: 3410, baseline: 3411, before: 3412, logOff: 3413, exportApp: 3414, calibration: 3415 };
+/** …and at most, warming one second at a time until the server's throughput has settled (rounds.ts). */
+const MAX_FIRST_WARMUP_S = 30;
+const PORTS = {
+  app: 3410,
+  baseline: 3411,
+  before: 3412,
+  logOff: 3413,
+  exportApp: 3414,
+  calibration: 3415,
+  exportBaseline: 3416,
+  tuned: 3417,
+};
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -52,6 +64,7 @@ const { values, positionals } = parseArgs({
     svg: { type: 'string' },
     'cpu-prof': { type: 'string' },
     before: { type: 'string' },
+    'node-args': { type: 'string' },
     build: { type: 'boolean', default: true },
     pin: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },
@@ -124,7 +137,15 @@ async function main(): Promise<void> {
   let databases: BenchDatabases | undefined;
   try {
     // The calibration has its own copy: its writes must not grow the tables the rounds then read.
-    const names = ['app', 'baseline', 'calibration', ...(values.before ? ['before'] : [])];
+    // So has the export, both sides: the same 200 000 users each, whatever the writes before it added.
+    const names = [
+      'app',
+      'baseline',
+      'calibration',
+      ...(scenarios.some((s) => s.name === 'export') ? ['export-app', 'export-baseline'] : []),
+      ...(values.before ? ['before'] : []),
+      ...(values['node-args'] ? ['tuned'] : []),
+    ];
     databases = await prepareDatabases(dbKind!, values.db, names, dir, ROOT, log);
     const soak = positionals[0] === 'soak';
     const cpuProf = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])] : [];
@@ -165,6 +186,19 @@ async function main(): Promise<void> {
       servers.push(quiet);
       extras.push({ server: quiet, appliesTo: (s) => s.name === 'get-user' });
     }
+    if (values['node-args']) {
+      // The same build and data as the app, started with other Node/V8 flags (e.g. a smaller heap).
+      const flags = values['node-args'].split(/\s+/).filter(Boolean);
+      const tuned = await start(
+        `app, ${flags.join(' ')}`,
+        PORTS.tuned,
+        'dist/src/main.js',
+        appEnv(databases.url('tuned')),
+        flags,
+      );
+      servers.push(tuned);
+      extras.push({ server: tuned, appliesTo: () => true });
+    }
     if (values.before) {
       const before = await start(
         'before',
@@ -191,8 +225,16 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       rows.push(
         scenario.name === 'export'
-          ? await exportScenario(scenario, databases, baseline, (port) =>
-              start(`app (fresh, export)`, port, 'dist/src/main.js', appEnv(databases!.url('app'))),
+          ? await exportScenario(
+              scenario,
+              databases,
+              () =>
+                start('app (fresh, export)', PORTS.exportApp, 'dist/src/main.js', appEnv(databases!.url('export-app'))),
+              () =>
+                start('baseline (export)', PORTS.exportBaseline, databases!.baselineScript, {
+                  ...databases!.baselineEnv('export-baseline'),
+                  WORKERS: String(workers),
+                }),
             )
           : await loadScenario(
               scenario,
@@ -348,9 +390,9 @@ async function loadScenario(
   // The same order every round (A B A B …): each app round has its baseline round right after it.
   for (let round = 0; round < rounds; round++) {
     for (const { server, next } of order) {
-      // The first round warms a fresh process's JIT for longer than the others.
-      const warm = round === 0 ? Math.max(warmup, FIRST_WARMUP_S) : warmup;
-      if (warm > 0) await runLoad(server.url, next, { connections: c, duration: warm, headers });
+      // The first round warms until the server stops getting faster; later ones for --warmup seconds.
+      if (round === 0) await warmUntilSettled(scenario, server, next, c);
+      else if (warmup > 0) await runLoad(server.url, next, { connections: c, duration: warmup, headers });
       const cpuBefore = server.cpuSeconds();
       const result = await runLoad(server.url, next, { connections: c, duration, headers });
       const r = roundOf(result, scenario, server.cpuSeconds() - cpuBefore);
@@ -388,25 +430,61 @@ async function loadScenario(
 }
 
 /**
+ * One-second slices of load until the last few agree (hasSettled) or MAX_FIRST_WARMUP_S have
+ * passed, and at least FIRST_WARMUP_S (or --warmup, when longer). Logs how long it took.
+ */
+async function warmUntilSettled(
+  scenario: Scenario,
+  server: Server,
+  next: () => BenchRequest,
+  c: number,
+): Promise<void> {
+  const slices: number[] = [];
+  const least = Math.max(warmup, FIRST_WARMUP_S);
+  while (slices.length < MAX_FIRST_WARMUP_S && (slices.length < least || !hasSettled(slices))) {
+    const result = await runLoad(server.url, next, { connections: c, duration: 1, headers });
+    slices.push(result.rps * (scenario.rowsPerRequest ?? 1));
+  }
+  const settled = hasSettled(slices);
+  log(
+    `${scenario.name.padEnd(24)} warm-up ${server.name.padEnd(21)} ${slices.length} s${settled ? '' : ' (still changing at the cap)'}: last ${slices
+      .slice(-WARM_WINDOW)
+      .map((v) => Math.round(v))
+      .join(', ')} ${scenario.unit}`,
+  );
+}
+
+/**
  * Export streams the whole users table once per run: three runs per side, alternating, each app
- * run on a fresh process (its peak RSS is what a new instance needs, not what seven scenarios left).
+ * run on a fresh process (its peak RSS is what a new instance needs, not what seven scenarios left),
+ * both sides on their own copy of the seed grown to EXPORT_ROWS users, so they stream the same rows
+ * (on the rounds' copies the baseline's faster writes had grown its table to 740 000).
  */
 async function exportScenario(
   scenario: Scenario,
   databases: BenchDatabases,
-  baseline: Server,
-  freshApp: (port: number) => Promise<Server>,
+  freshApp: () => Promise<Server>,
+  startBaseline: () => Promise<Server>,
 ): Promise<Row> {
   const row: Row = { scenario: scenario.name, unit: scenario.unit, noisy: false };
-  log(`export: growing both databases to ${EXPORT_ROWS.toLocaleString('en-US')} users…`);
-  await databases.growUsers(['app', 'baseline'], EXPORT_ROWS);
+  log(`export: growing both export copies of the seed to ${EXPORT_ROWS.toLocaleString('en-US')} users…`);
+  await databases.growUsers(['export-app', 'export-baseline'], EXPORT_ROWS);
+  const baseline = await startBaseline();
+  try {
+    return await exportRuns(row, freshApp, baseline);
+  } finally {
+    await baseline.stop();
+  }
+}
+
+async function exportRuns(row: Row, freshApp: () => Promise<Server>, baseline: Server): Promise<Row> {
   const runs = new Map<string, { rate: number; rssMb: number }[]>([
     ['app', []],
     ['baseline', []],
   ]);
   for (let run = 0; run < Math.max(rounds, 3); run++) {
     for (const side of ['app', 'baseline'] as const) {
-      const server = side === 'app' ? await freshApp(PORTS.exportApp) : baseline;
+      const server = side === 'app' ? await freshApp() : baseline;
       try {
         const result = await measureExport(server, headers);
         if (result.status !== 200) {

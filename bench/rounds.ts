@@ -56,3 +56,19 @@ export function noiseReason(
   }
   return reasons.length > 0 ? reasons.join('; ') : undefined;
 }
+
+/** A warm-up has settled when its last WARM_WINDOW one-second slices agree within WARM_TOLERANCE. */
+export const WARM_WINDOW = 3;
+export const WARM_TOLERANCE = 0.05;
+
+/**
+ * True when the last WARM_WINDOW warm-up slices (throughput per second) agree within
+ * WARM_TOLERANCE of their median: the server has stopped getting faster. The app needs this
+ * more than the baseline: runs where both warmed 3 s showed the app's rounds rising one after
+ * another (get-user 6 597, 7 395, 7 711 req/s; bulk-create 41.8k, 45.1k, 50.6k rows/s) while
+ * the baseline's did not, V8 still compiling the app's larger code, and that rise alone made a
+ * scenario noisy.
+ */
+export function hasSettled(slices: number[]): boolean {
+  return slices.length >= WARM_WINDOW && relativeSpread(slices.slice(-WARM_WINDOW)) <= WARM_TOLERANCE;
+}
