@@ -29,8 +29,8 @@ const figuresByRequest = new WeakMap<Request, Figures>();
 
 /**
  * Ties `req` to the figures of the request context it runs in, and notes when it started.
- * Called by the request-figures middleware, which runs inside the context DatabaseModule opened
- * for the request (global modules' middleware is mounted first).
+ * Called by the request-figures step, which AppModule's request chain runs right after the step
+ * that opens the request's context (DatabaseModule's REQUEST_CONTEXT_STEP).
  */
 export function startFigures(req: Request): void {
   figuresByRequest.set(req, { started: performance.now(), stats: currentDbStats() });
