@@ -103,8 +103,13 @@ export class CommitOutcomeUnknownError extends Error {
   }
 }
 
+/** `error` and the errors it wraps (`cause`), at most five deep. */
+function* causeChain(error: unknown): Generator<Error> {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) yield cause;
+}
+
 function isCommitOutcomeUnknown(error: unknown): boolean {
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+  for (const cause of causeChain(error)) {
     if ((cause as { commitOutcomeUnknown?: unknown }).commitOutcomeUnknown === true) return true;
   }
   return false;
@@ -117,7 +122,7 @@ export function classifyDbFailure(error: unknown): Failure | undefined {
   // (SQLite's busy_timeout) and a refused connection are temporary too.
   if (error instanceof LockWaitTimeoutException || error instanceof DeadlockException) return 'busy';
   if (error instanceof ConnectionException) return 'unavailable';
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+  for (const cause of causeChain(error)) {
     const code = (cause as { code?: unknown }).code;
     const key = typeof code === 'string' ? code.replace(/^(SQLITE_[A-Z]+)_.*/, '$1') : undefined;
     if (key !== undefined && STORAGE_FULL_CODES.has(key)) return 'storage-full';
