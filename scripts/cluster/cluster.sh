@@ -263,14 +263,32 @@ start_pgbouncer() {
 
 # --- waiting -------------------------------------------------------------------------------------
 
+# The last lines of every daemon's log, on stderr: the spec that called `up` prints them with its
+# failure, and by then `down` has removed the folder they were in.
+show_logs() {
+  local file
+  for file in "$DIR"/etcd/etcd.log "$DIR"/node*/patroni.out "$DIR"/node*/patroni.log "$DIR"/haproxy.log "$DIR"/pgbouncer/pgbouncer.log; do
+    [ -s "$file" ] || continue
+    printf -- '--- last lines of %s\n' "$file" >&2
+    tail -n 25 "$file" >&2
+  done
+}
+
+# wait_for WHAT SECONDS COMMAND...: until COMMAND succeeds. With WATCH=NAME set, a daemon of that
+# name (record_pid) that has exited ends the wait at once instead of after SECONDS.
 wait_for() {
-  local what=$1 seconds=$2
+  local what=$1 seconds=$2 started=$SECONDS
   shift 2
   for _ in $(seq 1 $((seconds * 4))); do
     if "$@" >/dev/null 2>&1; then return 0; fi
+    if [ -n "${WATCH:-}" ] && ! pid_alive "$(pid_of "$WATCH")"; then
+      show_logs
+      die "$WATCH exited while waiting for $what (after $((SECONDS - started))s; its log is above)"
+    fi
     sleep 0.25
   done
-  die "timed out after ${seconds}s waiting for $what (logs in $DIR)"
+  show_logs
+  die "timed out after ${seconds}s waiting for $what (the logs' last lines are above)"
 }
 
 rest_port_of() { [ "$1" = node1 ] && echo "$NODE1_REST" || echo "$NODE2_REST"; }
@@ -357,7 +375,8 @@ ENV
 
   log "etcd on 127.0.0.1:$ETCD_CLIENT_PORT"
   start_etcd
-  wait_for "etcd" 20 http_ok "http://127.0.0.1:$ETCD_CLIENT_PORT/health"
+  # 60 s, not 20: once in CI (the fault suite had just finished) etcd's first start took longer than 20 s.
+  WATCH=etcd wait_for "etcd" 60 http_ok "http://127.0.0.1:$ETCD_CLIENT_PORT/health"
   log "Patroni node1 (PostgreSQL 127.0.0.1:$NODE1_PG, REST :$NODE1_REST), node2 (127.0.0.1:$NODE2_PG, REST :$NODE2_REST)"
   start_patroni node1
   start_patroni node2
