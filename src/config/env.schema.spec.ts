@@ -153,6 +153,27 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('TRUST_PROXY', () => {
+    it('believes no proxy by default; reads a hop count or a list of addresses, subnets and range names', () => {
+      expect(loadConfig({}).trustProxy).toBe(false);
+      expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+      expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8 ,192.0.2.7' }).trustProxy).toEqual([
+        'loopback',
+        '10.0.0.0/8',
+        'fd00::/8',
+        '192.0.2.7',
+      ]);
+    });
+
+    it.each(['true', '0', '100', 'proxy.example', '10.0.0.0/33', '10.0.0.1/8/1', 'loopback,,'])(
+      'refuses %j with one line naming the variable',
+      (value) => {
+        expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(ConfigError);
+        expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/^invalid TRUST_PROXY: expected a hop count/);
+      },
+    );
+  });
+
   describe('DATABASE_READ_URLS', () => {
     const primary = 'postgresql://u@db:5432/app';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { parseDatabaseUrl, type DatabaseTarget, type PoolSettings } from './database-url.js';
 import { ConfigError } from './config-error.js';
@@ -112,6 +113,19 @@ export const EnvSchema = z.object({
   RATE_LIMIT_WRITES: z.coerce.number().int().min(1).max(1_000_000).default(120),
   /** Bulk routes (POST /users/bulk, GET /users/export) per client per window. */
   RATE_LIMIT_BULK: z.coerce.number().int().min(1).max(1_000_000).default(10),
+  /**
+   * Which proxies in front of the service to believe about the client's address (X-Forwarded-For),
+   * for the rate limits' per-client counts: empty (default) believes none, so every client behind
+   * one proxy shares its address; a hop count (`1`: the nearest proxy); or comma-separated
+   * addresses, subnets and the names `loopback`, `linklocal`, `uniquelocal` (Express's `trust proxy`).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .refine(
+      isTrustProxy,
+      'expected a hop count (1-99) or comma-separated addresses, subnets, loopback, linklocal or uniquelocal',
+    ),
   /** `redis://…`: where the rate limits are counted, shared by every worker and instance (unset: in memory, per process). */
   REDIS_URL: z
     .string()
@@ -194,6 +208,36 @@ export interface AppConfig {
   rateLimit: RateLimitSettings;
   /** Read replicas (DATABASE_READ_URLS); `urls` is empty without them. */
   dbReplicas: ReplicaSettings;
+  /** Express's `trust proxy`: false (no proxy believed), a hop count, or addresses, subnets and names. */
+  trustProxy: TrustProxy;
+}
+
+export type TrustProxy = false | number | string[];
+
+/** Names Express's `trust proxy` accepts for address ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isTrustProxy(value: string): boolean {
+  if (value.trim() === '') return true;
+  if (/^[1-9][0-9]?$/.test(value.trim())) return true;
+  return value.split(',').every((item) => isProxyRange(item.trim()));
+}
+
+/** `10.0.0.1`, `10.0.0.0/8`, `::1`, `fd00::/8` or a range name; the prefix length within the family's bits. */
+function isProxyRange(item: string): boolean {
+  if (PROXY_RANGE_NAMES.has(item)) return true;
+  const [address, prefix, extra] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+function trustProxy(value: string): TrustProxy {
+  const trimmed = value.trim();
+  if (trimmed === '') return false;
+  if (/^[0-9]+$/.test(trimmed)) return Number(trimmed);
+  return trimmed.split(',').map((item) => item.trim());
 }
 
 export interface HttpServerSettings {
@@ -282,6 +326,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       redisUrl: raw.REDIS_URL,
     },
     dbReplicas: replicaSettings(raw, database),
+    trustProxy: trustProxy(raw.TRUST_PROXY),
   };
 }
 

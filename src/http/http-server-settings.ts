@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Application } from 'express';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { APP_CONFIG } from '../config/app-config.module.js';
@@ -27,7 +28,10 @@ export function applyServerSettings(server: Server, settings: HttpServerSettings
   );
 }
 
-/** Applies the settings at bootstrap, after the server exists and before it listens (main.ts and specs alike). */
+/**
+ * Applies the settings at bootstrap, after the server exists and before it listens (main.ts and
+ * specs alike), with TRUST_PROXY as Express's `trust proxy`.
+ */
 @Injectable()
 export class HttpServerSettingsApplier implements OnApplicationBootstrap {
   constructor(
@@ -36,7 +40,11 @@ export class HttpServerSettingsApplier implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    const adapter = this.adapterHost.httpAdapter;
+    const server = adapter?.getHttpServer() as Server | undefined;
     if (server) applyServerSettings(server, this.config.http);
+    // Express's own setting: req.ip (the rate limits' client) then comes from X-Forwarded-For as
+    // far back as the trusted proxies go, and from the socket when nothing is trusted.
+    adapter?.getInstance<Application>().set('trust proxy', this.config.trustProxy);
   }
 }

@@ -63,6 +63,32 @@ describe('rate limiting (RATE_LIMIT=1, in memory)', () => {
     }
   });
 
+  it('counts clients by the socket without TRUST_PROXY: a forged X-Forwarded-For does not buy a new budget', async () => {
+    t = await startApp({ env: { RATE_LIMIT: '1', RATE_LIMIT_READS: '2' } });
+    await t.http.get('/users').set('X-Forwarded-For', '203.0.113.1').expect(200);
+    await t.http.get('/users').set('X-Forwarded-For', '203.0.113.2').expect(200);
+    await t.http.get('/users').set('X-Forwarded-For', '203.0.113.3').expect(429);
+  });
+
+  it('with TRUST_PROXY=loopback, counts each client the proxy names, and only the entry the proxy added', async () => {
+    t = await startApp({ env: { RATE_LIMIT: '1', RATE_LIMIT_READS: '2', TRUST_PROXY: 'loopback' } });
+    // The spec's requests come from 127.0.0.1: a proxy on loopback, as TRUST_PROXY says.
+    await t.http.get('/users').set('X-Forwarded-For', '203.0.113.1').expect(200);
+    await t.http.get('/users').set('X-Forwarded-For', '203.0.113.1').expect(200);
+    await t.http.get('/users').set('X-Forwarded-For', '203.0.113.1').expect(429);
+    // Another client behind the same proxy has its own budget.
+    await t.http.get('/users').set('X-Forwarded-For', '203.0.113.2').expect(200);
+    // A client that sends its own X-Forwarded-For is still the address the proxy appended.
+    await t.http.get('/users').set('X-Forwarded-For', '198.51.100.9, 203.0.113.1').expect(429);
+  });
+
+  it('with TRUST_PROXY=1, believes one hop: the last X-Forwarded-For entry', async () => {
+    t = await startApp({ env: { RATE_LIMIT: '1', RATE_LIMIT_READS: '1', TRUST_PROXY: '1' } });
+    await t.http.get('/users').set('X-Forwarded-For', '198.51.100.9, 203.0.113.5').expect(200);
+    await t.http.get('/users').set('X-Forwarded-For', '198.51.100.10, 203.0.113.5').expect(429);
+    await t.http.get('/users').set('X-Forwarded-For', '198.51.100.9, 203.0.113.6').expect(200);
+  });
+
   it('documents the 429 on every rate-limited operation and not on /health', async () => {
     t = await startApp();
     const { body: doc } = await t.http.get('/docs-json').expect(200);
