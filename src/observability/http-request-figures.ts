@@ -25,7 +25,11 @@ interface Figures {
   entry?: RequestLogEntry;
 }
 
-const figuresByRequest = new WeakMap<Request, Figures>();
+/** On the request itself, not in a WeakMap, for the reason request-db-stats.ts gives. */
+const FIGURES = Symbol('requestFigures');
+type WithFigures = Request & { [FIGURES]?: Figures };
+
+const figuresOf = (req: Request): Figures | undefined => (req as WithFigures)[FIGURES];
 
 /**
  * Ties `req` to the figures of the request context it runs in, and notes when it started.
@@ -33,12 +37,12 @@ const figuresByRequest = new WeakMap<Request, Figures>();
  * that opens the request's context (DatabaseModule's REQUEST_CONTEXT_STEP).
  */
 export function startFigures(req: Request): void {
-  figuresByRequest.set(req, { started: performance.now(), stats: currentDbStats() });
+  (req as WithFigures)[FIGURES] = { started: performance.now(), stats: currentDbStats() };
 }
 
 /** The database figures of an HTTP request's context; undefined when it ran outside one. */
 export function dbStatsOf(req: Request): RequestDbStats | undefined {
-  return figuresByRequest.get(req)?.stats;
+  return figuresOf(req)?.stats;
 }
 
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -57,7 +61,7 @@ export function routeOf(req: Request): string {
  * the log line, its message, the budget check and the metrics all read the same entry.
  */
 export function requestLogEntry(req: Request, res: Response): RequestLogEntry {
-  const figures = figuresByRequest.get(req);
+  const figures = figuresOf(req);
   if (figures?.entry) return figures.entry;
   const entry = buildEntry(req, res, figures);
   if (figures && res.writableFinished) figures.entry = entry;
