@@ -1,20 +1,22 @@
 /**
- * `npm run bench:instructions [-- --requests 4000 --path /users/7 --before DIR]`: CPU instructions
- * per request of the app, the baseline (and an earlier build), counted by valgrind's callgrind.
+ * `npm run bench:instructions [-- --requests 4000 --path /users/7 --before DIR --node-args FLAGS]`:
+ * CPU instructions per request of the app, the baseline (and an earlier build), counted by
+ * valgrind's callgrind.
  *
  * Why: on this kind of machine no full `npm run bench` has been quiet (the host's speed drifts under
  * both servers), so throughput cannot settle a small difference. An instruction count does not
- * depend on how fast the host runs or what else shares it: the same program, inputs and environment
- * give the same count. Each server runs twice under callgrind on its own copy of the seed, answering
- * `--requests` warm-up requests, then (second run only) `--requests` more; the difference of the two
- * totals divided by `--requests` is one request's instructions, start-up and warm-up cancelled out.
- * It counts work, not waiting: it says nothing of latency, parallelism or the socket's cost in the
- * kernel. Needs valgrind (`apt-get install -y valgrind`); takes a few minutes per server.
+ * depend on how fast the host runs or what else shares it. Each server runs once under callgrind on
+ * its own copy of the seed, counting off while it starts and answers `--requests` warm-up requests,
+ * on (`callgrind_control`) for `--requests` more: their total divided by `--requests` is one
+ * request's instructions, with nothing of start-up in it. (Counting two whole runs and subtracting,
+ * as this script first did, let start-up's own variation into the figure: the baseline came out
+ * 111 000-138 000 across three runs.) It counts work, not waiting: it says nothing of latency,
+ * parallelism or the socket's cost in the kernel. Needs valgrind (`apt-get install -y valgrind`).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad } from './load.ts';
 import { createSeededDatabase } from './seed.ts';
@@ -27,9 +29,12 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '4000' },
     path: { type: 'string', default: '/users/7' },
     before: { type: 'string' },
+    'node-args': { type: 'string', default: '' },
   },
 });
 const requests = Number(values.requests);
+/** Node flags for every server of the run (e.g. V8's `--predictable`), as `bench --node-args` takes them. */
+const nodeArgs = values['node-args'];
 
 interface Target {
   name: string;
@@ -44,29 +49,59 @@ const targets: Target[] = [
   ...(values.before ? [{ name: 'before', script: join(values.before, 'src/main.js'), env: appEnv }] : []),
 ];
 
-/** Total instructions of one run under callgrind: `warm` requests, then `measured` more. */
-async function countRun(target: Target, db: string, dir: string, measured: number): Promise<number> {
-  const log = join(dir, `${target.name}-${measured}.log`);
+/**
+ * Instructions of `requests` requests, counted inside one run under callgrind: the process starts
+ * and serves the warm-up with instrumentation off (`--instr-atstart=no`, so start-up is neither
+ * counted nor slowed), `callgrind_control -i on` switches counting on for the measured requests
+ * only, and `--dump` writes their total. Nothing of start-up, warm-up or shutdown is in the count.
+ */
+async function countRequests(target: Target, db: string, dir: string): Promise<number> {
+  const log = join(dir, `${target.name}.log`);
+  const out = join(dir, `${target.name}.callgrind`);
+  const env = { ...process.env, ...target.env(db), PORT: String(PORT), HOST: '127.0.0.1' };
   const child = spawn(
     'sh',
     [
       '-c',
-      `exec valgrind --tool=callgrind --smc-check=all-non-file --callgrind-out-file=${join(dir, 'callgrind.out')} ` +
-        `"${process.execPath}" "${target.script}" >"${log}" 2>&1`,
+      `exec valgrind --tool=callgrind --smc-check=all-non-file --instr-atstart=no --callgrind-out-file=${out} ` +
+        `"${process.execPath}" ${nodeArgs} "${target.script}" >"${log}" 2>&1`,
     ],
-    { cwd: ROOT, env: { ...process.env, ...target.env(db), PORT: String(PORT), HOST: '127.0.0.1' } },
+    { cwd: ROOT, env },
   );
   const url = `http://127.0.0.1:${PORT}`;
-  await waitUntilUp(`${url}${values.path}`, 600_000);
   const next = () => ({ method: 'GET' as const, path: values.path! });
-  await runLoad(url, next, { connections: 8, duration: 0, amount: requests });
-  if (measured > 0) await runLoad(url, next, { connections: 8, duration: 0, amount: measured });
-  const exited = new Promise((done) => child.once('exit', done));
-  child.kill('SIGTERM');
-  await exited;
-  const refs = /I\s+refs:\s+([\d,]+)/.exec(readFileSync(log, 'utf8'));
-  if (!refs) throw new Error(`${target.name}: no instruction count in ${log}`);
-  return Number(refs[1].replaceAll(',', ''));
+  try {
+    await waitUntilUp(`${url}${values.path}`, 600_000);
+    await runLoad(url, next, { connections: 8, duration: 0, amount: requests });
+    callgrindControl(['--instr=on', String(child.pid)], env);
+    await runLoad(url, next, { connections: 8, duration: 0, amount: requests });
+    callgrindControl(['--dump', String(child.pid)], env);
+  } finally {
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  return dumpedInstructions(out);
+}
+
+/**
+ * `callgrind_control` finds the process by files valgrind named after USER and HOST, so it gets the
+ * server's own environment (HOST is the server's bind address here).
+ */
+function callgrindControl(args: string[], env: NodeJS.ProcessEnv): void {
+  execFileSync('callgrind_control', args, { stdio: 'ignore', timeout: 120_000, env });
+}
+
+/** The `summary:` (Ir) of the first dump callgrind wrote after `--dump`: `<out>.<n>`, numbered from 1. */
+function dumpedInstructions(out: string): number {
+  const dir = dirname(out);
+  const dumps = readdirSync(dir)
+    .filter((name) => name.startsWith(`${basename(out)}.`))
+    .sort();
+  if (dumps.length === 0) throw new Error(`no callgrind dump next to ${out}`);
+  const summary = /^summary:\s+(\d+)/m.exec(readFileSync(join(dir, dumps[0]), 'utf8'));
+  if (!summary) throw new Error(`no summary line in ${dumps[0]}`);
+  return Number(summary[1]);
 }
 
 async function waitUntilUp(url: string, timeoutMs: number): Promise<void> {
@@ -102,10 +137,8 @@ async function main(): Promise<void> {
     for (const target of targets) {
       const db = join(dir, `${target.name}.sqlite3`);
       copyFileSync(seed, db);
-      console.log(`${target.name}: ${requests} warm-up requests, then ${requests} counted (two runs under callgrind)…`);
-      const warmOnly = await countRun(target, db, dir, 0);
-      const withMeasured = await countRun(target, db, dir, requests);
-      const each = (withMeasured - warmOnly) / requests;
+      console.log(`${target.name}: ${requests} warm-up requests, then ${requests} counted under callgrind…`);
+      const each = (await countRequests(target, db, dir)) / requests;
       perRequest.set(target.name, each);
       console.log(`${target.name}: ${Math.round(each).toLocaleString('en-US')} instructions per GET ${values.path}`);
     }
