@@ -30,6 +30,8 @@ const { values } = parseArgs({
     path: { type: 'string', default: '/users/7' },
     before: { type: 'string' },
     'node-args': { type: 'string', default: '' },
+    /** Only these servers (comma-separated: app, baseline, before), e.g. to compare two builds of the app. */
+    only: { type: 'string' },
   },
 });
 const requests = Number(values.requests);
@@ -134,7 +136,8 @@ async function main(): Promise<void> {
     console.log(`seeding ${seed}…`);
     createSeededDatabase(seed, ROOT);
     const perRequest = new Map<string, number>();
-    for (const target of targets) {
+    const only = values.only?.split(',');
+    for (const target of targets.filter((t) => only === undefined || only.includes(t.name))) {
       const db = join(dir, `${target.name}.sqlite3`);
       copyFileSync(seed, db);
       console.log(`${target.name}: ${requests} warm-up requests, then ${requests} counted under callgrind…`);
@@ -142,15 +145,16 @@ async function main(): Promise<void> {
       perRequest.set(target.name, each);
       console.log(`${target.name}: ${Math.round(each).toLocaleString('en-US')} instructions per GET ${values.path}`);
     }
-    const baseline = perRequest.get('baseline')!;
+    const baseline = perRequest.get('baseline');
     for (const [name, each] of perRequest) {
-      if (name !== 'baseline')
+      if (baseline !== undefined && name !== 'baseline')
         console.log(
           `${name} / baseline: ${(each / baseline).toFixed(2)}× the instructions (baseline/${name} ${(baseline / each).toFixed(3)}×)`,
         );
     }
     const before = perRequest.get('before');
-    if (before) console.log(`app / before: ${(perRequest.get('app')! / before).toFixed(3)}× the instructions`);
+    const app = perRequest.get('app');
+    if (before && app) console.log(`app / before: ${(app / before).toFixed(3)}× the instructions`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
