@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Params } from 'nestjs-pino';
@@ -5,7 +6,7 @@ import pino, { type DestinationStream, type Level } from 'pino';
 import type { Options } from 'pino-http';
 import type { AppConfig, LogLevelName } from '../config/env.schema.js';
 import { requestLogEntry } from './http-request-figures.js';
-import { assignRequestId } from './request-id.js';
+import { assignRequestId, requestIdOf } from './request-id.js';
 
 /** LOG_LEVEL keeps Nest's names (the service's logger is Nest's); pino's equivalents. */
 export const PINO_LEVELS: Record<LogLevelName, Level> = {
@@ -73,14 +74,15 @@ export function loggerParams({ config, destination }: LogSettings): Params {
     // Level names instead of pino's numbers, for people and collectors alike.
     formatters: { level: (label) => ({ level: label }) },
     genReqId: (req, res) => assignRequestId(req, res),
-    customAttributeKeys: { reqId: 'requestId' },
-    // Only the request id is bound to the request's logger; the request line carries the rest.
-    // Without these, pino-http would serialise the whole request (headers included) into every
-    // request's child logger.
-    quietReqLogger: true,
-    quietResLogger: true,
+    // One child logger per request, binding only the request id: pino-http binds the request under
+    // its `req` key, renamed `requestId` here and serialised to the id alone (never the headers).
+    // Not `quietReqLogger`: that makes a child binding the id and, always, a child of that child
+    // binding the request; every request's first child then became a prototype of its own, so the
+    // loggers' hidden classes differed per request (about 60 000 instructions per request more;
+    // README "Instructions per request").
+    customAttributeKeys: { req: 'requestId' },
     wrapSerializers: false,
-    serializers: { req: () => undefined, res: () => undefined, err: pino.stdSerializers.err },
+    serializers: { requestId: boundRequestId, res: () => undefined, err: pino.stdSerializers.err },
     // Below `info` no request line is written: skip building it too.
     autoLogging: pino.levels.values[level] <= pino.levels.values.info,
     customLogLevel: () => 'info',
@@ -95,6 +97,11 @@ export function loggerParams({ config, destination }: LogSettings): Params {
     // Every path, unmatched ones (404s) included.
     forRoutes: [{ path: '{/*splat}', method: RequestMethod.ALL }],
   };
+}
+
+/** pino-http binds the request itself; its child logger keeps the id (a string logged as `requestId` passes as is). */
+function boundRequestId(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : requestIdOf(value as IncomingMessage);
 }
 
 /** The request's entry, minus `requestId`, which the request's logger already binds. */
