@@ -21,13 +21,19 @@ export type BaselineResult = { recorded: string[] } | { alreadyApplied: number }
 
 /** True when the mapped tables exist but no migration is recorded: `migration:up` would fail on them. */
 export async function needsBaseline(orm: MikroORM): Promise<boolean> {
+  if (await hasRecordedMigrations(orm)) return false;
+  if ((await readSchemaState(orm)).present.length === 0) return false;
+  // Asked again: another instance may have committed its migrations (tables and records in one
+  // transaction) between the two reads above, and the tables alone would then look unrecorded.
+  // Once its tables are visible, so are its records.
+  return !(await hasRecordedMigrations(orm));
+}
+
+async function hasRecordedMigrations(orm: MikroORM): Promise<boolean> {
   // Read-only: asking the migrator would create its table, outside the migration lock, and two
   // instances starting together on a fresh PostgreSQL database would race on that CREATE TABLE.
-  if (await migrationsTableExists(orm)) {
-    const executed = await orm.migrator.getExecuted();
-    if (executed.length > 0) return false;
-  }
-  return (await readSchemaState(orm)).present.length > 0;
+  if (!(await migrationsTableExists(orm))) return false;
+  return (await orm.migrator.getExecuted()).length > 0;
 }
 
 /** Whether MikroORM's migrations table exists yet, asked of the database's catalogue. */
