@@ -1,9 +1,9 @@
 import { MikroORM } from '@mikro-orm/core';
-import { EntityManager } from '@mikro-orm/sql';
+import { EntityManager, raw } from '@mikro-orm/sql';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appOrmSettings } from '../app-orm.js';
-import { DuplicateError, NotFoundError } from '../common/errors.js';
+import { DuplicateError, NotFoundError, PreconditionFailedError } from '../common/errors.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { inOwnContext } from '../database/orm/own-context.js';
 import { parseDatabaseUrl } from '../config/database-url.js';
@@ -79,6 +79,57 @@ describe('UsersService on the real ORM', () => {
     const page = await run(() => service.list({ page: 2, perPage: 2 }));
     expect(page.items.map((u) => u.name)).toEqual(['u3', 'u4']);
     expect(page).toMatchObject({ page: 2, perPage: 2, total: 5, pages: 3 });
+  });
+});
+
+describe('UsersService.update when another write lands between its read and its UPDATE', () => {
+  /**
+   * Commits `write` from another unit of work as each of our next `times` flushes begins (after
+   * our read). Not inside a transaction: on SQLite's one connection it would wait for ours.
+   */
+  function race(write: (em: EntityManager) => Promise<unknown>, times = 1): void {
+    orm.em.getEventManager().registerSubscriber({
+      beforeFlush: async ({ em }) => {
+        if (times === 0 || em.isInTransaction()) return;
+        times--;
+        await write(orm.em.fork() as EntityManager);
+      },
+    });
+  }
+  const winner = (id: number) => (em: EntityManager) =>
+    em.nativeUpdate(User, { id }, { email: 'winner@x', version: raw('version + 1') });
+
+  it("without If-Match: our change overwrites the winner's row, keeps its other fields, one version past it", async () => {
+    const user = await run(() => service.create({ name: 'old', email: 'o@x' }));
+    race(winner(user.id));
+    const updated = await run(() => service.update(user.id, { name: 'mine' }));
+    expect(updated).toMatchObject({ name: 'mine', email: 'winner@x', version: 3 });
+    expect(await run(() => service.get(user.id))).toMatchObject({ name: 'mine', email: 'winner@x', version: 3 });
+  });
+
+  it("with If-Match: 412 naming the winner's ETag, and our change is not written", async () => {
+    const user = await run(() => service.create({ name: 'old', email: 'o@x' }));
+    race(winner(user.id));
+    const error = await run(() => service.update(user.id, { name: 'mine' }, [`"u${user.id}-v1"`])).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toEqual(new PreconditionFailedError(`"u${user.id}-v2"`));
+    expect(await run(() => service.get(user.id))).toMatchObject({ name: 'old', email: 'winner@x', version: 2 });
+  });
+
+  it('without If-Match, losing the race on every read still writes: no 412 the client never asked for', async () => {
+    const user = await run(() => service.create({ name: 'old', email: 'o@x' }));
+    race(winner(user.id), 10);
+    const updated = await run(() => service.update(user.id, { name: 'mine' }));
+    expect(updated).toMatchObject({ name: 'mine', email: 'winner@x' });
+    expect(await run(() => service.get(user.id))).toMatchObject({ name: 'mine', version: updated.version });
+  });
+
+  it('without If-Match, when the winner deleted the user: 404, nothing re-created', async () => {
+    const user = await run(() => service.create({ name: 'old', email: 'o@x' }));
+    race((em) => em.nativeDelete(User, { id: user.id }));
+    await expect(run(() => service.update(user.id, { name: 'mine' }))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(run(() => service.get(user.id))).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 
