@@ -21,7 +21,7 @@ export interface ObservabilityOptions {
   logDestination?: DestinationStream;
 }
 
-/** Routes that run many statements by design: the export reads 1000 rows per statement, streamed. */
+/** Routes that run many statements by design: the export reads 250 rows per statement, streamed. */
 const BUDGET_EXEMPT = new Set(['/users/export']);
 
 /** The step that binds a request to its figures (AppModule mounts it right after the request context). */

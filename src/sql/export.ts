@@ -18,8 +18,13 @@ interface UserRow {
   updated_at: unknown;
 }
 
-/** Rows fetched per statement: memory holds at most this many, however large the table. */
-export const EXPORT_BATCH = 1000;
+/**
+ * Rows fetched per statement: memory holds at most this many, however large the table. 250, not
+ * 1 000: a fresh process streaming 200 000 users peaked at 260 MB RSS with 1 000 (V8 doubled its
+ * young generation under the batches' garbage, 64 → 128 MB) and at 207 MB with 250 (no growth),
+ * at the same rows per second within the noise (SQLite, 2026-12-03).
+ */
+export const EXPORT_BATCH = 250;
 
 /**
  * Every user in id order, a batch at a time, as an async iterator: a keyset cursor (`where id > last order by id

@@ -75,7 +75,7 @@ async function* resume<T>(first: IteratorResult<T>, rows: AsyncIterator<T>): Asy
   for (let next = first; !next.done; next = await rows.next()) yield next.value;
 }
 
-/** One chunk of NDJSON per batch (1000 lines): one write and one promise per batch, not per user. */
+/** One chunk of NDJSON per batch (EXPORT_BATCH lines): one write and one promise per batch, not per user. */
 async function* ndjson(batches: AsyncIterable<UserExportRow[]>): AsyncGenerator<string> {
   for await (const batch of batches) {
     let chunk = '';
