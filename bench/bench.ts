@@ -26,7 +26,7 @@ import { busyProcesses, loadAverage, machineDescription, pinCpus } from './machi
 import { toMarkdown, writeJson, writeSvg, type Report, type Row, type Side } from './report.ts';
 import { hasSettled, median, noiseReason, spreadOf, WARM_WINDOW } from './rounds.ts';
 import { EXPORT_ROWS, SCENARIOS, type BenchRequest, type Scenario } from './scenarios.ts';
-import { startServer, type Server } from './servers.ts';
+import { APP_NODE_ARGS, startServer, type Server } from './servers.ts';
 import { runSoak } from './soak.ts';
 import { evaluateTargets } from './targets.ts';
 
@@ -162,7 +162,16 @@ async function main(): Promise<void> {
         cpus: pinned.servers,
       });
 
-    const app = await start('app', PORTS.app, 'dist/src/main.js', appEnv(databases.url('app')), [
+    /** The app (or an earlier build of it), started with production's Node flags before any others. */
+    const startApp = (
+      name: string,
+      port: number,
+      script: string,
+      env: Record<string, string>,
+      nodeArgs: string[] = [],
+    ) => start(name, port, script, env, [...APP_NODE_ARGS, ...nodeArgs]);
+
+    const app = await startApp('app', PORTS.app, 'dist/src/main.js', appEnv(databases.url('app')), [
       ...cpuProf,
       ...(soak ? ['--expose-gc'] : []),
     ]);
@@ -177,7 +186,7 @@ async function main(): Promise<void> {
     const extras: { server: Server; appliesTo: (s: Scenario) => boolean }[] = [];
     if (values['log-compare'] && scenarios.some((s) => s.name === 'get-user')) {
       // Same database as the app (get-user only reads): the only difference is the request log.
-      const quiet = await start(
+      const quiet = await startApp(
         'app, LOG_LEVEL=warn',
         PORTS.logOff,
         'dist/src/main.js',
@@ -189,7 +198,7 @@ async function main(): Promise<void> {
     if (values['node-args']) {
       // The same build and data as the app, started with other Node/V8 flags (e.g. a smaller heap).
       const flags = values['node-args'].split(/\s+/).filter(Boolean);
-      const tuned = await start(
+      const tuned = await startApp(
         `app, ${flags.join(' ')}`,
         PORTS.tuned,
         'dist/src/main.js',
@@ -200,7 +209,7 @@ async function main(): Promise<void> {
       extras.push({ server: tuned, appliesTo: () => true });
     }
     if (values.before) {
-      const before = await start(
+      const before = await startApp(
         'before',
         PORTS.before,
         join(values.before, 'src/main.js'),
@@ -229,7 +238,12 @@ async function main(): Promise<void> {
               scenario,
               databases,
               () =>
-                start('app (fresh, export)', PORTS.exportApp, 'dist/src/main.js', appEnv(databases!.url('export-app'))),
+                startApp(
+                  'app (fresh, export)',
+                  PORTS.exportApp,
+                  'dist/src/main.js',
+                  appEnv(databases!.url('export-app')),
+                ),
               () =>
                 start('baseline (export)', PORTS.exportBaseline, databases!.baselineScript, {
                   ...databases!.baselineEnv('export-baseline'),

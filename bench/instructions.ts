@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad } from './load.ts';
+import { APP_NODE_ARGS } from './servers.ts';
 import { createSeededDatabase } from './seed.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -41,14 +42,18 @@ const nodeArgs = values['node-args'];
 interface Target {
   name: string;
   script: string;
+  /** Node flags of this server before the run's `--node-args`: production's for the app. */
+  nodeArgs: string[];
   env: (db: string) => Record<string, string>;
 }
 
 const appEnv = (db: string) => ({ NODE_ENV: 'production', ALLOW_ANONYMOUS: '1', DATABASE_URL: `sqlite:${db}` });
 const targets: Target[] = [
-  { name: 'app', script: 'dist/src/main.js', env: appEnv },
-  { name: 'baseline', script: 'bench/baseline.server.ts', env: (db) => ({ DB_FILE: db }) },
-  ...(values.before ? [{ name: 'before', script: join(values.before, 'src/main.js'), env: appEnv }] : []),
+  { name: 'app', script: 'dist/src/main.js', nodeArgs: APP_NODE_ARGS, env: appEnv },
+  { name: 'baseline', script: 'bench/baseline.server.ts', nodeArgs: [], env: (db) => ({ DB_FILE: db }) },
+  ...(values.before
+    ? [{ name: 'before', script: join(values.before, 'src/main.js'), nodeArgs: APP_NODE_ARGS, env: appEnv }]
+    : []),
 ];
 
 /**
@@ -66,7 +71,7 @@ async function countRequests(target: Target, db: string, dir: string): Promise<n
     [
       '-c',
       `exec valgrind --tool=callgrind --smc-check=all-non-file --instr-atstart=no --callgrind-out-file=${out} ` +
-        `"${process.execPath}" ${nodeArgs} "${target.script}" >"${log}" 2>&1`,
+        `"${process.execPath}" ${target.nodeArgs.join(' ')} ${nodeArgs} "${target.script}" >"${log}" 2>&1`,
     ],
     { cwd: ROOT, env },
   );

@@ -2,6 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 
+/**
+ * The Node flags production starts the app with (`npm run start:prod`, and `npm start` through
+ * nest-cli.json's `exec`), so the bench measures the app as it runs. A 16 MB semi-space instead of
+ * V8's 32 MB: a fresh process streaming the export peaked at 172–174 MB RSS instead of 203–209 MB,
+ * for 0.7% more instructions per `GET /users/7` (callgrind, SQLite, 2026-12-03). A spec keeps the
+ * three in step (test/config/start-flags.spec.ts).
+ */
+export const APP_NODE_ARGS = ['--max-semi-space-size=16'];
+
 export interface Memory {
   rss: number;
   heapUsed: number;
@@ -91,7 +100,7 @@ async function waitUntilUp(url: string, child: ChildProcess, logFile: string, ti
 
 export async function startServer(spec: ServerSpec): Promise<Server> {
   const log = openSync(spec.logFile, 'a');
-  const nodeArgv = [...(spec.nodeArgs ?? []), '--import', './bench/app-probe.ts', spec.script];
+  const nodeArgv = [...(spec.nodeArgs ?? []), '--import', './bench/app-probe.mjs', spec.script];
   // With `cpus`, the server (and every thread it starts) runs only on those CPUs (taskset).
   const [command, args] = spec.cpus
     ? ['taskset', ['-c', spec.cpus, process.execPath, ...nodeArgv]]
@@ -148,7 +157,7 @@ export async function startServer(spec: ServerSpec): Promise<Server> {
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      // SIGINT exits through process.exit in every process (see app-probe.ts), which flushes CPU
+      // SIGINT exits through process.exit in every process (see app-probe.mjs), which flushes CPU
       // profiles; workers first, so the primary does not restart them.
       const pids = descendants(child.pid!).toReversed();
       for (const pid of pids) process.kill(pid, 'SIGINT');
