@@ -122,10 +122,17 @@ export const EnvSchema = z.object({
   TRUST_PROXY: z
     .string()
     .default('')
-    .refine(
-      isTrustProxy,
-      'expected a hop count (1-99) or comma-separated addresses, subnets, loopback, linklocal or uniquelocal',
-    ),
+    .transform((value, ctx) => {
+      const parsed = parseTrustProxy(value);
+      if (parsed !== undefined) return parsed;
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message:
+          'expected a hop count (1-99) or comma-separated addresses, subnets, loopback, linklocal or uniquelocal',
+      });
+      return z.NEVER;
+    }),
   /** `redis://…`: where the rate limits are counted, shared by every worker and instance (unset: in memory, per process). */
   REDIS_URL: z
     .string()
@@ -217,10 +224,13 @@ export type TrustProxy = false | number | string[];
 /** Names Express's `trust proxy` accepts for address ranges. */
 const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
-function isTrustProxy(value: string): boolean {
-  if (value.trim() === '') return true;
-  if (/^[1-9][0-9]?$/.test(value.trim())) return true;
-  return value.split(',').every((item) => isProxyRange(item.trim()));
+/** Express's `trust proxy` setting from TRUST_PROXY, or undefined when the value is not one. */
+function parseTrustProxy(value: string): TrustProxy | undefined {
+  const trimmed = value.trim();
+  if (trimmed === '') return false;
+  if (/^[1-9][0-9]?$/.test(trimmed)) return Number(trimmed);
+  const items = trimmed.split(',').map((item) => item.trim());
+  return items.every(isProxyRange) ? items : undefined;
 }
 
 /** `10.0.0.1`, `10.0.0.0/8`, `::1`, `fd00::/8` or a range name; the prefix length within the family's bits. */
@@ -231,13 +241,6 @@ function isProxyRange(item: string): boolean {
   if (family === 0 || extra !== undefined) return false;
   if (prefix === undefined) return true;
   return /^[0-9]{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
-}
-
-function trustProxy(value: string): TrustProxy {
-  const trimmed = value.trim();
-  if (trimmed === '') return false;
-  if (/^[0-9]+$/.test(trimmed)) return Number(trimmed);
-  return trimmed.split(',').map((item) => item.trim());
 }
 
 export interface HttpServerSettings {
@@ -326,7 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       redisUrl: raw.REDIS_URL,
     },
     dbReplicas: replicaSettings(raw, database),
-    trustProxy: trustProxy(raw.TRUST_PROXY),
+    trustProxy: raw.TRUST_PROXY,
   };
 }
 
