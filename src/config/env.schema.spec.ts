@@ -139,6 +139,10 @@ describe('loadConfig', () => {
         { HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' },
         /^invalid HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS/,
       ],
+      [
+        { REQUEST_TIMEOUT_MS: '2000', HEALTH_READY_TIMEOUT_MS: '2000' },
+        /^invalid HEALTH_READY_TIMEOUT_MS: must be below REQUEST_TIMEOUT_MS \(2000 >= 2000\)$/,
+      ],
       [{ HTTP_BACKLOG: '0' }, /^invalid HTTP_BACKLOG: /],
       [{ HTTP_REQUEST_TIMEOUT_MS: 'soon' }, /^invalid HTTP_REQUEST_TIMEOUT_MS: .*"soon"/],
       [{ RATE_LIMIT_WRITES: '0' }, /^invalid RATE_LIMIT_WRITES: /],

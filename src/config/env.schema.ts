@@ -318,7 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     testKillAfterIdempotentCommit: raw.NODE_ENV === 'test' && raw.TEST_KILL_AFTER_IDEMPOTENT_COMMIT,
     dbStatementTimeoutMs: raw.DB_STATEMENT_TIMEOUT_MS,
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
-    readyTimeoutMs: raw.HEALTH_READY_TIMEOUT_MS,
+    readyTimeoutMs: readyTimeoutMs(raw),
     dbPreparedStatements: raw.DB_PREPARED_STATEMENTS,
     http: httpServerSettings(raw),
     shutdownDelayMs: raw.SHUTDOWN_DELAY_MS,
@@ -352,6 +352,19 @@ function replicaSettings(raw: RawEnv, database: DatabaseTarget): ReplicaSettings
     checkIntervalMs: raw.DB_REPLICA_CHECK_MS,
     readAfterWaitMs: raw.DB_READ_AFTER_WAIT_MS,
   };
+}
+
+/**
+ * HEALTH_READY_TIMEOUT_MS, below the request deadline: otherwise a stalled database makes the
+ * deadline answer `/health/ready` (a generic 503) before the check can say which dependency failed.
+ */
+function readyTimeoutMs(raw: RawEnv): number {
+  if (raw.REQUEST_TIMEOUT_MS > 0 && raw.HEALTH_READY_TIMEOUT_MS >= raw.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      `invalid HEALTH_READY_TIMEOUT_MS: must be below REQUEST_TIMEOUT_MS (${raw.HEALTH_READY_TIMEOUT_MS} >= ${raw.REQUEST_TIMEOUT_MS})`,
+    );
+  }
+  return raw.HEALTH_READY_TIMEOUT_MS;
 }
 
 /** The HTTP_* variables; headers come before the rest of the request, so their deadline cannot be the later one. */

@@ -9,7 +9,14 @@ import { startApp, type TestApp } from '../helpers/test-app.js';
 let t: TestApp;
 beforeEach(
   async () =>
-    (t = await startApp({ env: { NODE_ENV: 'test', REQUEST_TIMEOUT_MS: '300', TEST_REQUEST_DELAY_MS: '1500' } })),
+    (t = await startApp({
+      env: {
+        NODE_ENV: 'test',
+        REQUEST_TIMEOUT_MS: '300',
+        HEALTH_READY_TIMEOUT_MS: '200',
+        TEST_REQUEST_DELAY_MS: '1500',
+      },
+    })),
 );
 afterEach(() => t.close());
 
