@@ -102,9 +102,14 @@ describe('UsersService.update when another write lands between its read and its 
   it("without If-Match: our change overwrites the winner's row, keeps its other fields, one version past it", async () => {
     const user = await run(() => service.create({ name: 'old', email: 'o@x' }));
     race(winner(user.id));
+    await new Promise((resolve) => setTimeout(resolve, 5));
     const updated = await run(() => service.update(user.id, { name: 'mine' }));
     expect(updated).toMatchObject({ name: 'mine', email: 'winner@x', version: 3 });
-    expect(await run(() => service.get(user.id))).toMatchObject({ name: 'mine', email: 'winner@x', version: 3 });
+    const reread = await run(() => service.get(user.id));
+    expect(reread).toMatchObject({ name: 'mine', email: 'winner@x', version: 3 });
+    // The native UPDATE sets what the unit of work's onUpdate hook would have.
+    expect(reread.updatedAt.getTime()).toBeGreaterThan(user.updatedAt.getTime());
+    expect(reread.updatedAt.getTime()).toBe(updated.updatedAt.getTime());
   });
 
   it("with If-Match: 412 naming the winner's ETag, and our change is not written", async () => {

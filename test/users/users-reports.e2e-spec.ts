@@ -9,10 +9,10 @@ import { startApp, type TestApp } from '../helpers/test-app.js';
 const STATEMENTS = {
   /** the two counts in one statement, the top domains */
   'GET /users/stats': 2,
-  /** one keyset batch of up to 1000 rows */
+  /** one keyset batch of up to EXPORT_BATCH (250) rows */
   'GET /users/export (2 users)': 1,
-  /** 20 full batches, then the empty one that ends the export */
-  'GET /users/export (20 000 users)': 21,
+  /** 80 full batches of 250, then the empty one that ends the export */
+  'GET /users/export (20 000 users)': 81,
 };
 
 let t: TestApp;
