@@ -88,7 +88,8 @@ export const IF_MATCH_HEADER = {
   name: 'If-Match',
   required: false,
   description:
-    'The ETag of the version this write changes: 412 if it is no longer current (required with REQUIRE_IF_MATCH=1: 428 without)',
+    'The ETag of the version this write changes: 412 if it is no longer current. Without it the write applies to ' +
+    'the current row, last writer wins, and never answers 412 (required with REQUIRE_IF_MATCH=1: 428 without)',
   schema: { type: 'string' as const, example: '"u1-v1"' },
 };
 

@@ -126,6 +126,102 @@ describe('UserRepository.findById', () => {
   });
 });
 
+/** The page fast path's statements (src/database/query/find-page.ts), as logged, filtered by name. */
+const PAGE_COUNT_BY_NAME = 'select count(*) as "count" from "users" where "name" = ?';
+const PAGE_SELECT_BY_NAME =
+  'select "id", "name", "email", "created_at", "updated_at", "version" from "users" where "name" = ? order by "id" asc limit ? offset ?';
+const FIRST_PAGE = { page: 1, perPage: 20 };
+
+describe('UserRepository.paginate (the page fast path)', () => {
+  it('reads a filtered page with its own two statements, values bound', async () => {
+    const page = await inRequest((_em, users) => users.paginate({ name: 'bob' }, FIRST_PAGE));
+    expect(page.items.map((user) => user.name)).toEqual(['bob']);
+    expect(page).toMatchObject({ total: 1, page: 1, perPage: 20, pages: 1 });
+    expect(sql.statements).toEqual([PAGE_COUNT_BY_NAME, PAGE_SELECT_BY_NAME]);
+  });
+
+  it('loads exactly what count and find load: filters, order, offset, an empty page', async () => {
+    for (const name of ['cid', 'dan', 'eve'])
+      await t.http
+        .post('/users')
+        .send({ name, email: `${name}@x.io` })
+        .expect(201);
+    const cases = [
+      [{}, { page: 2, perPage: 2 }],
+      [{ email: 'EVE@x.io' }, FIRST_PAGE],
+      [{ name: 'ann', email: 'bob@x.io' }, FIRST_PAGE],
+      [{}, { page: 9, perPage: 2 }],
+    ] as const;
+    for (const [filter, request] of cases) {
+      const fast = await inRequest((_em, users) => users.paginate(filter, request));
+      const where = { ...filter, ...(filter.email ? { email: filter.email.toLowerCase() } : {}) };
+      const slow = await inRequest(async (em) => ({
+        total: await em.count(User, where),
+        items: await em.find(User, where, {
+          orderBy: { id: 'asc' },
+          limit: request.perPage,
+          offset: (request.page - 1) * request.perPage,
+        }),
+      }));
+      expect(fast.total).toBe(slow.total);
+      expect(fast.items).toEqual(slow.items);
+      for (const user of fast.items) expect(user).toBeInstanceOf(User);
+    }
+  });
+
+  it('hands back the instance the request already holds, its unflushed change kept, as find does', async () => {
+    await inRequest(async (em, users) => {
+      const held = (await users.findById(ids[1]))!;
+      held.email = 'changed, not flushed';
+      const page = await users.paginate({ name: 'bob' }, FIRST_PAGE);
+      expect(page.items[0]).toBe(held);
+      expect(held.email).toBe('changed, not flushed');
+      const viaFind = await em.find(User, { name: 'bob' });
+      expect(viaFind[0]).toBe(held);
+      expect(held.email).toBe('changed, not flushed');
+    });
+  });
+
+  it('returns managed entities: a change to one is flushed, another request sees its own instance', async () => {
+    await inRequest(async (em, users) => {
+      const [ann] = (await users.paginate({ name: 'ann' }, FIRST_PAGE)).items;
+      ann.name = 'anna';
+      const other = await inRequest((_em2, users2) => users2.paginate({ name: 'ann' }, FIRST_PAGE));
+      expect(other.items[0]).not.toBe(ann);
+      expect(other.items[0].name).toBe('ann');
+      sql.reset();
+      await em.flush();
+    });
+    expect(sql.statements.some((s) => /^update/i.test(s))).toBe(true);
+    expect((await t.http.get(`/users/${ids[0]}`).expect(200)).body.name).toBe('anna');
+  });
+
+  it('auto-flushes a pending insert first (through count and find), as the ORM does', async () => {
+    const page = await inRequest((em, users) => {
+      em.persist(new User('bob2', 'bob2@x.io'));
+      return users.paginate({}, FIRST_PAGE);
+    });
+    expect(page.total).toBe(3);
+    expect(page.items.map((user) => user.name)).toEqual(['ann', 'bob', 'bob2']);
+    expect(sql.statements).not.toContain(PAGE_SELECT_BY_NAME);
+  });
+
+  it('reads through an open transaction with count and find, seeing its own uncommitted writes', async () => {
+    let seenInside: string[] = [];
+    const outcome = inRequest((em, users) =>
+      em.transactional(async () => {
+        await em.nativeUpdate(User, { id: ids[1] }, { name: 'inside' });
+        seenInside = (await users.paginate({ name: 'inside' }, FIRST_PAGE)).items.map((user) => user.email);
+        throw new Error('roll back');
+      }),
+    );
+    await expect(outcome).rejects.toThrow('roll back');
+    expect(seenInside).toEqual(['bob@x.io']);
+    expect(sql.statements).not.toContain(PAGE_COUNT_BY_NAME);
+    expect(sql.statements.some((s) => /count\(.*\).* from (.)users\1 as \1u0\1/.test(s))).toBe(true);
+  });
+});
+
 describe('HTTP requests, each in its own fork', () => {
   it('maps duplicates to 409 naming the field on create and on update', async () => {
     expect((await t.http.post('/users').send({ name: 'ann', email: 'new@x.io' }).expect(409)).body.field).toBe('name');

@@ -1,16 +1,9 @@
-import {
-  type EntityDictionary,
-  type EntityMetadata,
-  type EntityName,
-  FlushMode,
-  ReferenceKind,
-  wrap,
-} from '@mikro-orm/core';
-import { PostgreSqlConnection } from '@mikro-orm/postgresql';
+import { type EntityDictionary, type EntityMetadata, type EntityName, wrap } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { SqliteConnection } from '@mikro-orm/sqlite';
 import { readPostgreSqlRow } from '../postgresql/postgresql-row-by-id.js';
 import { readSqliteRow } from '../sqlite/sqlite-row-by-id.js';
+import { columnList, directReadConnection, plainColumns, quote } from './direct-read.js';
 
 /**
  * `findOne({ id })` for entities made of plain columns, without the query pipeline.
@@ -42,18 +35,9 @@ export async function findByPrimaryKey<T extends object>(
   const known = fork.getUnitOfWork().getById<T>(entity, id as never);
   if (known) return wrap(known, true).isInitialized() ? known : fallback();
   const meta = fork.getMetadata().get(entity);
-  // A read: with DATABASE_READ_URLS the replica router decides where it goes (a write connection
-  // would pin every GET /users/:id to the primary). Inside a transaction we fall back below.
-  const connection = fork.getConnection('read');
+  const connection = directReadConnection(fork, meta);
+  if (!connection) return fallback();
   const isSqlite = connection instanceof SqliteConnection;
-  if (
-    (!isSqlite && !(connection instanceof PostgreSqlConnection)) ||
-    fork.isInTransaction() ||
-    fork.config.get('flushMode') === FlushMode.ALWAYS ||
-    fork.getUnitOfWork().shouldAutoFlush(meta)
-  ) {
-    return fallback();
-  }
   const sql = selectByIdSql(meta);
   if (!sql) return fallback();
   const started = performance.now();
@@ -75,29 +59,15 @@ export async function findByPrimaryKey<T extends object>(
   return row ? fork.map(entity, row as EntityDictionary<T>) : null;
 }
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
 const selects = new WeakMap<EntityMetadata, string | undefined>();
 
 /** `select <every column> from <table> where <pk> = ?`, or undefined when the entity is not plain columns. */
 function selectByIdSql(meta: EntityMetadata): string | undefined {
   if (selects.has(meta)) return selects.get(meta);
-  const props = meta.props.filter((prop) => prop.persist !== false);
-  const plain =
-    meta.primaryKeys.length === 1 &&
-    !meta.filters?.length &&
-    !meta.discriminatorColumn &&
-    props.every(
-      (prop) =>
-        prop.kind === ReferenceKind.SCALAR &&
-        !prop.lazy &&
-        !prop.formula &&
-        !prop.customType &&
-        prop.fieldNames?.length === 1,
-    );
+  const props = plainColumns(meta);
   const pk = meta.props.find((prop) => prop.name === meta.primaryKeys[0])!;
-  const sql = plain
-    ? `select ${props.map((prop) => quote(prop.fieldNames[0])).join(', ')} from ${quote(meta.tableName)} where ${quote(pk.fieldNames[0])} = ?`
+  const sql = props
+    ? `select ${columnList(props)} from ${quote(meta.tableName)} where ${quote(pk.fieldNames[0])} = ?`
     : undefined;
   selects.set(meta, sql);
   return sql;
