@@ -1,5 +1,5 @@
 /**
- * `npm run bench:instructions [-- --requests 4000 --path /users/7 --before DIR --node-args FLAGS]`:
+ * `npm run bench:instructions [-- --requests 4000 --path /users/7 | --scenario NAME, --before DIR --node-args FLAGS]`:
  * CPU instructions per request of the app, the baseline (and an earlier build), counted by
  * valgrind's callgrind.
  *
@@ -20,6 +20,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runLoad } from './load.ts';
 import { APP_NODE_ARGS } from './servers.ts';
+import { SCENARIOS } from './scenarios.ts';
 import { createSeededDatabase } from './seed.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -29,6 +30,8 @@ const { values } = parseArgs({
   options: {
     requests: { type: 'string', default: '4000' },
     path: { type: 'string', default: '/users/7' },
+    /** A bench scenario's requests instead of GET --path (e.g. create-user, update-user). */
+    scenario: { type: 'string' },
     before: { type: 'string' },
     'node-args': { type: 'string', default: '' },
     /** Only these servers (comma-separated: app, baseline, before), e.g. to compare two builds of the app. */
@@ -36,6 +39,13 @@ const { values } = parseArgs({
   },
 });
 const requests = Number(values.requests);
+const scenario = values.scenario === undefined ? undefined : SCENARIOS.find((s) => s.name === values.scenario);
+if (values.scenario !== undefined && (!scenario || scenario.unit !== 'req/s' || scenario.prepare)) {
+  const usable = SCENARIOS.filter((s) => s.unit === 'req/s' && !s.prepare).map((s) => s.name);
+  throw new Error(`--scenario: one of ${usable.join(', ')}`);
+}
+/** What one counted request is, for the output: `GET /users/7` or the scenario's name. */
+const what = scenario ? `${scenario.name} request` : `GET ${values.path}`;
 /** Node flags for every server of the run (e.g. V8's `--predictable`), as `bench --node-args` takes them. */
 const nodeArgs = values['node-args'];
 
@@ -76,9 +86,9 @@ async function countRequests(target: Target, db: string, dir: string): Promise<n
     { cwd: ROOT, env },
   );
   const url = `http://127.0.0.1:${PORT}`;
-  const next = () => ({ method: 'GET' as const, path: values.path! });
+  const next = scenario?.next ?? (() => ({ method: 'GET' as const, path: values.path! }));
   try {
-    await waitUntilUp(`${url}${values.path}`, 600_000);
+    await waitUntilUp(`${url}/health/live`, 600_000);
     await runLoad(url, next, { connections: 8, duration: 0, amount: requests });
     callgrindControl(['--instr=on', String(child.pid)], env);
     await runLoad(url, next, { connections: 8, duration: 0, amount: requests });
@@ -148,7 +158,7 @@ async function main(): Promise<void> {
       console.log(`${target.name}: ${requests} warm-up requests, then ${requests} counted under callgrind…`);
       const each = (await countRequests(target, db, dir)) / requests;
       perRequest.set(target.name, each);
-      console.log(`${target.name}: ${Math.round(each).toLocaleString('en-US')} instructions per GET ${values.path}`);
+      console.log(`${target.name}: ${Math.round(each).toLocaleString('en-US')} instructions per ${what}`);
     }
     const baseline = perRequest.get('baseline');
     for (const [name, each] of perRequest) {

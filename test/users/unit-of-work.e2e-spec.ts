@@ -2,7 +2,8 @@ import { EntityManager } from '@mikro-orm/sql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inOwnContext } from '../../src/database/orm/own-context.js';
 import { User } from '../../src/users/user.entity.js';
-import type { UserRepository } from '../../src/users/user.repository.js';
+import type { PageRequest } from '../../src/common/pagination.js';
+import type { UserFilter, UserRepository } from '../../src/users/user.repository.js';
 import { startApp, type TestApp } from '../helpers/test-app.js';
 import { startRecording, type StatementRecorder } from '../helpers/statements.js';
 
@@ -146,12 +147,12 @@ describe('UserRepository.paginate (the page fast path)', () => {
         .post('/users')
         .send({ name, email: `${name}@x.io` })
         .expect(201);
-    const cases = [
+    const cases: [UserFilter, PageRequest][] = [
       [{}, { page: 2, perPage: 2 }],
       [{ email: 'EVE@x.io' }, FIRST_PAGE],
       [{ name: 'ann', email: 'bob@x.io' }, FIRST_PAGE],
       [{}, { page: 9, perPage: 2 }],
-    ] as const;
+    ];
     for (const [filter, request] of cases) {
       const fast = await inRequest((_em, users) => users.paginate(filter, request));
       const where = { ...filter, ...(filter.email ? { email: filter.email.toLowerCase() } : {}) };
