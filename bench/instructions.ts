@@ -88,7 +88,8 @@ async function countRequests(target: Target, db: string, dir: string): Promise<n
   const url = `http://127.0.0.1:${PORT}`;
   const next = scenario?.next ?? (() => ({ method: 'GET' as const, path: values.path! }));
   try {
-    await waitUntilUp(`${url}/health/live`, 600_000);
+    // A route every server serves (the baseline has no /health).
+    await waitUntilUp(`${url}/users/7`, 600_000);
     await runLoad(url, next, { connections: 8, duration: 0, amount: requests });
     callgrindControl(['--instr=on', String(child.pid)], env);
     await runLoad(url, next, { connections: 8, duration: 0, amount: requests });
