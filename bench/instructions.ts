@@ -92,7 +92,13 @@ async function countRequests(target: Target, db: string, dir: string): Promise<n
     await waitUntilUp(`${url}/users/7`, 600_000);
     await runLoad(url, next, { connections: 8, duration: 0, amount: requests });
     callgrindControl(['--instr=on', String(child.pid)], env);
-    await runLoad(url, next, { connections: 8, duration: 0, amount: requests });
+    const counted = await runLoad(url, next, { connections: 8, duration: 0, amount: requests });
+    // A count of failed requests says nothing of the route: refuse it.
+    if (counted.non2xx > 0 || counted.errors > 0 || counted.total !== requests) {
+      throw new Error(
+        `${target.name}: of ${requests} counted requests ${counted.total} were answered, ${counted.non2xx} not 2xx, ${counted.errors} errors`,
+      );
+    }
     callgrindControl(['--dump', String(child.pid)], env);
   } finally {
     const exited = new Promise((done) => child.once('exit', done));
