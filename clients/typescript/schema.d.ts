@@ -2143,7 +2143,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag of the version this write changes: 412 if it is no longer current (required with REQUIRE_IF_MATCH=1: 428 without) */
+                /** @description The ETag of the version this write changes: 412 if it is no longer current. Without it the write applies to the current row, last writer wins, and never answers 412 (required with REQUIRE_IF_MATCH=1: 428 without) */
                 "If-Match"?: string;
             };
             path: {
@@ -2292,7 +2292,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag of the version this write changes: 412 if it is no longer current (required with REQUIRE_IF_MATCH=1: 428 without) */
+                /** @description The ETag of the version this write changes: 412 if it is no longer current. Without it the write applies to the current row, last writer wins, and never answers 412 (required with REQUIRE_IF_MATCH=1: 428 without) */
                 "If-Match"?: string;
             };
             path: {
