@@ -8,7 +8,7 @@ import type {
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { pageOf, type Page, type PageRequest } from '../../common/pagination.js';
-import { columnList, type DirectConnection, directReadConnection, plainColumns, quote } from './direct-read.js';
+import { columnList, directReadConnection, plainColumns, quote } from './direct-read.js';
 
 /**
  * One page of `entity` and the total count, as `em.findAndCount` gives them, but with the two
@@ -76,8 +76,8 @@ async function findPageDirectly<T extends object>(
   let countRows: { count: number | string }[];
   let rows: Record<string, unknown>[];
   try {
-    countRows = await run(connection, shape.countSql, values);
-    rows = await run(connection, shape.pageSql, [...values, request.perPage, offset]);
+    countRows = await connection.execute(shape.countSql, values, 'all');
+    rows = await connection.execute(shape.pageSql, [...values, request.perPage, offset], 'all');
   } catch (error) {
     // A replica that failed: count and find go through its connection's fallback to the primary.
     if (connection !== fork.getConnection('write')) return undefined;
@@ -94,10 +94,6 @@ async function findPageDirectly<T extends object>(
   return pageOf(items, Number(countRows[0].count), request);
 }
 
-function run<Row>(connection: DirectConnection, sql: string, params: unknown[]): Promise<Row[]> {
-  return connection.execute<Row[]>(sql, params, 'all');
-}
-
 interface PageShape {
   /** The filter's property names, in the order their values are bound. */
   filter: string[];
@@ -112,7 +108,7 @@ const shapes = new WeakMap<EntityMetadata, Map<string, PageShape | undefined>>()
 function pageShape(meta: EntityMetadata, where: unknown, options: object): PageShape | undefined {
   // An entity's own default order is merged into find's; not reproduced here.
   if (meta.orderBy && Object.keys(meta.orderBy).length > 0) return undefined;
-  const filter = equalityFilter(meta, where);
+  const filter = equalityFilter(where);
   const order = orderOf(options);
   if (!filter || !order) return undefined;
   const key = `${filter.join(',')}|${order.map(([name, dir]) => `${name} ${dir}`).join(',')}`;
@@ -141,17 +137,18 @@ function buildShape(meta: EntityMetadata, filter: string[], order: [string, stri
 
 const column = (prop: EntityProperty) => quote(prop.fieldNames[0]);
 
-/** The property names of a `{ name: value, … }` filter of strings and finite numbers, else undefined. */
-function equalityFilter(meta: EntityMetadata, where: unknown): string[] | undefined {
+/**
+ * The property names of a `{ name: value, … }` filter of strings and finite numbers, else undefined
+ * (buildShape checks that each name is a plain column).
+ */
+function equalityFilter(where: unknown): string[] | undefined {
   if (typeof where !== 'object' || where === null || Object.getPrototypeOf(where) !== Object.prototype)
     return undefined;
   const names = Object.keys(where);
   if (Object.getOwnPropertySymbols(where).length > 0) return undefined;
   const simple = names.every((name) => {
     const value = (where as Record<string, unknown>)[name];
-    return (
-      meta.properties[name] && (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))
-    );
+    return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
   });
   return simple ? names : undefined;
 }
