@@ -55,6 +55,8 @@ export interface Report {
   date: string;
   machine: string;
   loadAverageAtStart: string;
+  /** The baseline's calibration as a share of its quiet reference (reference.ts), when there is one. */
+  hostSpeed?: number;
   node: string;
   database: 'sqlite' | 'postgresql';
   apiToken: boolean;

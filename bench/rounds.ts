@@ -35,14 +35,15 @@ export function relativeSpread(values: number[]): number {
 
 /**
  * Why a scenario's figures cannot be trusted, or `undefined` when they can: rounds of either side
- * disagreeing by more than MAX_SPREAD, or the baseline below MIN_CALIBRATION_SHARE of what a short
- * run at the start of the bench measured on the same route.
+ * disagreeing by more than MAX_SPREAD, the baseline below MIN_CALIBRATION_SHARE of what a short
+ * run at the start of the bench measured on the same route, or a slow host (reference.ts).
  */
 export function noiseReason(
   sides: { name: string; rounds: number[] }[],
   baselineCalibration?: number,
+  hostSlow?: string,
 ): string | undefined {
-  const reasons: string[] = [];
+  const reasons: string[] = hostSlow ? [hostSlow] : [];
   for (const side of sides) {
     const spread = relativeSpread(side.rounds);
     if (side.rounds.length > 1 && spread > MAX_SPREAD)
