@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SqliteConnection } from '@mikro-orm/sqlite';
 import type { EntityManager } from '@mikro-orm/sql';
-import { Client } from 'pg';
+import pg, { Client } from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runSql } from '../../src/sql/run-sql.js';
 import { User } from '../../src/users/user.entity.js';
@@ -43,6 +43,82 @@ it('binds dates and booleans too, reading back what MikroORM stores', async () =
     [true, false],
   );
   expect([flags.yes, flags.no].map(Boolean)).toEqual([true, false]);
+});
+
+/**
+ * What the driver is handed for each statement of a request: the text, and the values sent beside
+ * it. Every statement of a request carries the request's abort signal (orm/request-signal.ts); those
+ * used to go down MikroORM's own path, which writes the values into the text.
+ */
+async function statementsOf(run: () => Promise<unknown>): Promise<{ text: string; values: unknown[] }[]> {
+  const seen: { text: string; values: unknown[] }[] = [];
+  if (onPostgres) {
+    // Each pooled connection binds `query` when it connects (prepared-statements.ts), so the app
+    // is restarted with the recorder in place.
+    const query = pg.Client.prototype.query;
+    let recording = false;
+    pg.Client.prototype.query = function (this: pg.Client, config: unknown, values?: unknown, ...rest: unknown[]) {
+      const c = config as { text?: string; values?: unknown[] } | string;
+      const bound = Array.isArray(values) ? values : [];
+      if (recording && typeof c === 'string') seen.push({ text: c, values: bound });
+      else if (recording && typeof c === 'object' && c.text) seen.push({ text: c.text, values: c.values ?? bound });
+      return (query as (...args: unknown[]) => unknown).call(this, config, values, ...rest);
+    } as typeof query;
+    try {
+      await t.close();
+      t = await startApp();
+      recording = true;
+      await run();
+    } finally {
+      pg.Client.prototype.query = query;
+    }
+    return seen;
+  }
+  const db = await (t.orm.em.getConnection() as SqliteConnection).getNativeClient();
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((text: string) => {
+    const statement = prepare(text);
+    const { run: runIt, all, get } = statement;
+    // The values better-sqlite3 binds arrive with run/all/get; the text is the statement's source.
+    // (Kysely passes them as one array.)
+    const record = (values: unknown[]) =>
+      seen.push({
+        text: statement.source,
+        values: values.length === 1 && Array.isArray(values[0]) ? values[0] : values,
+      });
+    return Object.assign(Object.create(statement) as typeof statement, {
+      run: (...values: unknown[]) => (record(values), runIt.apply(statement, values as never)),
+      all: (...values: unknown[]) => (record(values), all.apply(statement, values as never)),
+      get: (...values: unknown[]) => (record(values), get.apply(statement, values as never)),
+    });
+  }) as typeof db.prepare;
+  try {
+    await run();
+  } finally {
+    db.prepare = prepare;
+  }
+  return seen;
+}
+
+it("binds the values of a request's own statements (which carry its abort signal): insert, update, list", async () => {
+  const name = `req-O'Brien?`;
+  const seen = await statementsOf(async () => {
+    const { body } = await t.http.post('/users').send({ name, email: 'req@x.io' }).expect(201);
+    await t.http.patch(`/users/${body.id}`).send({ email: 'req2@x.io' }).expect(200);
+    await t.http.get('/users').query({ email: 'req2@x.io' }).expect(200);
+  });
+  const writes = seen.filter((s) => /^(insert into|update) .users./.test(s.text));
+  expect(writes.map((s) => s.text)).toEqual([
+    expect.stringMatching(/^insert into .users. \(.*\) values \((\?|\$1), (\?|\$2), (\?|\$3), (\?|\$4)\)/),
+    // The version's raw `version + 1` is SQL, written into the text; every value is bound.
+    expect.stringMatching(
+      /^update .users. set .email. = (\?|\$1), .updated_at. = (\?|\$2), .version. = .version. \+ 1 where .id. = (\?|\$3) and .version. = (\?|\$4)/,
+    ),
+  ]);
+  expect(writes[0].values).toEqual(expect.arrayContaining([name, 'req@x.io']));
+  expect(writes[1].values).toEqual(expect.arrayContaining(['req2@x.io']));
+  expect(seen.some((s) => /where .*email. = (\?|\$1)/.test(s.text) && s.values.includes('req2@x.io'))).toBe(true);
+  expect(seen.map((s) => s.text).join('\n')).not.toMatch(/Brien|req2@x\.io|req@x\.io/);
 });
 
 describe.skipIf(onPostgres)('on SQLite', () => {

@@ -3,7 +3,9 @@ import { type PostgreSqlConnection, PostgreSqlDriver, type PostgreSqlPlatform } 
 import type { NativeQueryBuilder, QueryResult, RawQueryFragment } from '@mikro-orm/sql';
 import { CompiledQuery, type PostgresDialect } from 'kysely';
 import type { Pool, PoolConfig } from 'pg';
-import { toPositional } from './bound-parameters.js';
+import { splitAbortOptions } from '../query/abort-options.js';
+import { bindPlaceholders, type BindDialect } from '../query/placeholders.js';
+import { postgresBinding } from './bound-parameters.js';
 import { GuardedPostgreSqlConnection } from './guarded-postgresql-connection.js';
 import { prepareNamedStatements } from './prepared-statements.js';
 
@@ -26,17 +28,19 @@ export interface PostgreSqlBindingOptions {
  * MikroORM 7's `execute` writes every value into the SQL text (`platform.formatQuery`) and sends
  * the result as a simple query, so PostgreSQL parses and plans each statement afresh and the
  * server sees the values in the text. Here the same statement goes as `$n` placeholders with
- * the values beside it (bound-parameters.ts), optionally as a named prepared statement
+ * the values beside it (query/placeholders.ts, bound-parameters.ts), optionally as a named prepared statement
  * (prepared-statements.ts). Everything else is MikroORM's: the transaction the statement joins,
  * the log line (DB_DEBUG shows the same text as before), result shapes, and error translation
  * (the driver converts the same `pg` errors, so a unique violation is still a 409 naming the
- * field). A statement this cannot bind as MikroORM would have inlined it, or one that carries an
- * abort signal, takes MikroORM's own path unchanged. Its rollbacks are guarded
+ * field), and the abort signal a request's statements carry goes to Kysely with the statement, as
+ * on MikroORM's path. A statement this cannot bind as MikroORM would have inlined it takes
+ * MikroORM's own path unchanged. Its rollbacks are guarded
  * (guarded-postgresql-connection.ts): a connection the server dropped cannot leak a pool slot.
  */
 export class BoundPostgreSqlConnection extends GuardedPostgreSqlConnection {
   /** Set by the driver right after construction (connections open lazily, so before any use). */
   binding: PostgreSqlBindingOptions = { preparedStatements: true };
+  private dialect?: BindDialect;
 
   override createKyselyDialect(overrides: PoolConfig): PostgresDialect {
     const { onPoolCreated } = overrides as { onPoolCreated?: (pool: Pool) => unknown };
@@ -56,34 +60,29 @@ export class BoundPostgreSqlConnection extends GuardedPostgreSqlConnection {
     ctx?: Transaction,
     loggerContext?: LoggingOptions,
   ): Promise<T> {
-    const options = loggerContext as Dictionary | undefined;
-    if (
-      typeof query !== 'string' ||
-      !Array.isArray(params) ||
-      params.length === 0 ||
-      options?.signal != null ||
-      options?.inflightQueryAbortStrategy != null
-    ) {
+    if (typeof query !== 'string' || !Array.isArray(params) || params.length === 0) {
       return super.execute<T>(query, params, method, ctx, loggerContext);
     }
     const sql = this.config.get('onQuery')(query, params);
-    const bound = toPositional(this.platform as PostgreSqlPlatform, sql, params);
+    this.dialect ??= postgresBinding(this.platform as PostgreSqlPlatform);
+    const bound = bindPlaceholders(this.dialect, sql, params);
     if (!bound) return super.execute<T>(query, params, method, ctx, loggerContext);
     await this.ensureConnection();
+    const { abort, logContext } = splitAbortOptions(loggerContext);
     const logger = this.config.getLogger();
     // The text the logger shows is built only when query logging is on, as MikroORM does.
     const shown =
-      logger.isEnabled('query', loggerContext) && logger.isEnabled('query-params', loggerContext)
+      logger.isEnabled('query', logContext) && logger.isEnabled('query-params', logContext)
         ? this.platform.formatQuery(sql, params)
         : sql;
     return this.executeQuery(
       shown,
       async () => {
         const executor = (ctx as Executor | undefined) ?? this.getClient();
-        const res = await executor.executeQuery(CompiledQuery.raw(bound.sql, bound.values));
+        const res = await executor.executeQuery(CompiledQuery.raw(bound.sql, bound.values), abort);
         return this.transformRawResult<T>(res, method);
       },
-      { query: sql, params, ...loggerContext },
+      { query: sql, params, ...logContext },
     );
   }
 }

@@ -3,6 +3,8 @@ import type { NativeQueryBuilder, QueryResult, RawQueryFragment } from '@mikro-o
 import { SqliteConnection, SqliteDriver } from '@mikro-orm/sqlite';
 import type Database from 'better-sqlite3';
 import { CompiledQuery, type Dialect } from 'kysely';
+import { splitAbortOptions } from '../query/abort-options.js';
+import { bindPlaceholders, type BindDialect } from '../query/placeholders.js';
 import { guardRollback } from '../query/rollback-guard.js';
 
 /** Distinct SQL texts kept prepared per database handle; beyond that the oldest is dropped. */
@@ -19,13 +21,18 @@ type Result = QueryResult | EntityData<AnyEntity> | EntityData<AnyEntity>[];
  * a new text that better-sqlite3 must `prepare` again (a tenth of a request in the profile). Here
  * a query whose parameters SQLite can bind (numbers, strings, bigints, null, bytes, and dates and
  * booleans as MikroORM writes them: milliseconds, 1/0) goes to SQLite as `?` placeholders with
- * the values bound, and `prepare` keeps the statement of each SQL text for the next request.
- * Anything else (`??` identifiers, quoted literals, an abort signal) takes MikroORM's own path,
- * which still benefits from the cache.
+ * the values bound (query/placeholders.ts; `??` identifiers and raw fragments such as the
+ * version's `version + 1` are written into the text, as MikroORM does), and `prepare` keeps the
+ * statement of each SQL text for the next request. A request's abort signal travels with the
+ * statement to Kysely, as on MikroORM's own path: every statement of a request carries one, and
+ * sending those down MikroORM's path made every write a new SQL text to prepare. Anything else
+ * takes MikroORM's own path, which still benefits from the cache.
  * Logging is unchanged: DB_DEBUG shows the same lines. Its rollback cannot wedge the single
  * connection after SQLite rolled a transaction back itself (query/rollback-guard.ts).
  */
 export class CachedSqliteConnection extends SqliteConnection {
+  private binding?: BindDialect;
+
   override createKyselyDialect(options: Dictionary): Dialect {
     const dialect = super.createKyselyDialect(options);
     // The handle the parent just opened (a plain field in JS, private only in its typings).
@@ -42,32 +49,29 @@ export class CachedSqliteConnection extends SqliteConnection {
     ctx?: Transaction,
     loggerContext?: LoggingOptions,
   ): Promise<T> {
-    const options = loggerContext as Dictionary | undefined;
-    if (
-      typeof query !== 'string' ||
-      !Array.isArray(params) ||
-      !canBind(query, params) ||
-      options?.signal != null ||
-      options?.inflightQueryAbortStrategy != null
-    ) {
+    if (typeof query !== 'string' || !Array.isArray(params) || params.length === 0) {
       return super.execute<T>(query, params, method, ctx, loggerContext);
     }
-    await this.ensureConnection();
     const sql = this.config.get('onQuery')(query, params);
+    this.binding ??= sqliteBinding(this.platform);
+    const bound = bindPlaceholders(this.binding, sql, params);
+    if (!bound) return super.execute<T>(query, params, method, ctx, loggerContext);
+    await this.ensureConnection();
+    const { abort, logContext } = splitAbortOptions(loggerContext);
     const logger = this.config.getLogger();
     // The text the logger shows is built only when query logging is on, as MikroORM does.
     const shown =
-      logger.isEnabled('query', loggerContext) && logger.isEnabled('query-params', loggerContext)
+      logger.isEnabled('query', logContext) && logger.isEnabled('query-params', logContext)
         ? this.platform.formatQuery(sql, params)
         : sql;
     return this.executeQuery(
       shown,
       async () => {
         const executor = (ctx as ReturnType<SqliteConnection['getClient']> | undefined) ?? this.getClient();
-        const res = await executor.executeQuery(CompiledQuery.raw(sql, params.map(sqliteValue)));
-        return this.transformRawResult<T>(res as never, method);
+        const res = await executor.executeQuery(CompiledQuery.raw(bound.sql, bound.values), abort);
+        return this.transformRawResult<T>(res, method);
       },
-      { query: sql, params, ...loggerContext },
+      { query: sql, params, ...logContext },
     );
   }
 }
@@ -81,34 +85,29 @@ export class CachedSqliteDriver extends SqliteDriver {
   }
 }
 
-/** True when every value binds natively and the placeholders are exactly one `?` per value. */
-function canBind(sql: string, params: readonly unknown[]): boolean {
-  if (params.length === 0 || sql.includes("'") || sql.includes('??') || sql.includes('\\?')) return false;
-  let placeholders = 0;
-  for (let i = sql.indexOf('?'); i !== -1; i = sql.indexOf('?', i + 1)) placeholders++;
-  return placeholders === params.length && params.every(isBindable);
-}
-
-function isBindable(value: unknown): boolean {
-  return (
-    value === null ||
-    typeof value === 'string' ||
-    typeof value === 'number' ||
-    typeof value === 'bigint' ||
-    typeof value === 'boolean' ||
-    value instanceof Date ||
-    value instanceof Uint8Array
-  );
+/** How MikroORM's statements bind on SQLite: `?` placeholders, values as sqliteValue gives them. */
+function sqliteBinding(platform: SqliteConnection['platform']): BindDialect {
+  return {
+    placeholder: () => '?',
+    value: sqliteValue,
+    quoteIdentifier: (name) => platform.quoteIdentifier(name),
+    formatRaw: (sql, params) => platform.formatQuery(sql, params as unknown[]),
+  };
 }
 
 /**
  * A value as better-sqlite3 binds it, meaning what MikroORM's SQLite literal says: a Date is its
- * milliseconds (how MikroORM stores dates there), a boolean 1 or 0 (SQLite's `true`/`false`).
+ * milliseconds (how MikroORM stores dates there), a boolean 1 or 0 (SQLite's `true`/`false`);
+ * undefined for a kind it does not bind (a JSON object: MikroORM's own path inlines it).
  */
 export function sqliteValue(value: unknown): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') {
+    return value;
+  }
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (value instanceof Date) return +value;
-  return value;
+  if (value instanceof Uint8Array) return value;
+  return undefined;
 }
 
 /**
