@@ -55,22 +55,23 @@ async function statementsOf(run: () => Promise<unknown>): Promise<{ text: string
   if (onPostgres) {
     // Each pooled connection binds `query` when it connects (prepared-statements.ts), so the app
     // is restarted with the recorder in place.
-    const query = pg.Client.prototype.query;
+    const original = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')!;
+    const query = original.value as (this: pg.Client, ...args: unknown[]) => unknown;
     let recording = false;
     pg.Client.prototype.query = function (this: pg.Client, config: unknown, values?: unknown, ...rest: unknown[]) {
       const c = config as { text?: string; values?: unknown[] } | string;
       const bound = Array.isArray(values) ? values : [];
       if (recording && typeof c === 'string') seen.push({ text: c, values: bound });
       else if (recording && typeof c === 'object' && c.text) seen.push({ text: c.text, values: c.values ?? bound });
-      return (query as (...args: unknown[]) => unknown).call(this, config, values, ...rest);
-    } as typeof query;
+      return query.call(this, config, values, ...rest);
+    } as typeof pg.Client.prototype.query;
     try {
       await t.close();
       t = await startApp();
       recording = true;
       await run();
     } finally {
-      pg.Client.prototype.query = query;
+      Object.defineProperty(pg.Client.prototype, 'query', original);
     }
     return seen;
   }
@@ -78,7 +79,6 @@ async function statementsOf(run: () => Promise<unknown>): Promise<{ text: string
   const prepare = db.prepare.bind(db);
   db.prepare = ((text: string) => {
     const statement = prepare(text);
-    const { run: runIt, all, get } = statement;
     // The values better-sqlite3 binds arrive with run/all/get; the text is the statement's source.
     // (Kysely passes them as one array.)
     const record = (values: unknown[]) =>
@@ -87,9 +87,9 @@ async function statementsOf(run: () => Promise<unknown>): Promise<{ text: string
         values: values.length === 1 && Array.isArray(values[0]) ? values[0] : values,
       });
     return Object.assign(Object.create(statement) as typeof statement, {
-      run: (...values: unknown[]) => (record(values), runIt.apply(statement, values as never)),
-      all: (...values: unknown[]) => (record(values), all.apply(statement, values as never)),
-      get: (...values: unknown[]) => (record(values), get.apply(statement, values as never)),
+      run: (...values: unknown[]) => (record(values), statement.run(...values)),
+      all: (...values: unknown[]) => (record(values), statement.all(...values)),
+      get: (...values: unknown[]) => (record(values), statement.get(...values)),
     });
   }) as typeof db.prepare;
   try {
