@@ -69,6 +69,16 @@ const collectingDestination = { write: (line: string) => void sink.records.push(
  * Boots the real AppModule (real MikroORM, real SQLite or PostgreSQL) behind supertest,
  * configured like `main.ts`. Each call gets its own database.
  */
+/**
+ * Settings a suite's runner sets for every app of the run rather than per spec: the PgBouncer
+ * cluster spec runs the users suite with DB_PREPARED_STATEMENTS=0, as production behind PgBouncer
+ * in transaction mode must. Everything else comes from the spec (`options.env`), not the shell.
+ */
+function inheritedEnv(): Record<string, string> {
+  const value = process.env.DB_PREPARED_STATEMENTS;
+  return value === undefined ? {} : { DB_PREPARED_STATEMENTS: value };
+}
+
 export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const db: TestDatabase | undefined = options.db ? undefined : await createTestDatabase();
   const url = options.db ?? db!.url;
@@ -76,7 +86,7 @@ export async function startApp(options: StartOptions = {}): Promise<TestApp> {
   const logs: LogRecord[] = [];
   sink.records = logs;
   try {
-    const config = loadConfig({ NODE_ENV: 'test', ...options.env, DATABASE_URL: url });
+    const config = loadConfig({ NODE_ENV: 'test', ...inheritedEnv(), ...options.env, DATABASE_URL: url });
     const moduleRef = await Test.createTestingModule({
       imports: [AppModule.forRoot(config, { logDestination: collectingDestination })],
     }).compile();
