@@ -21,6 +21,7 @@ import {
   StorageFullError,
   UnavailableError,
 } from '../common/errors.js';
+import { POOLER_CODES } from './postgresql/prepared-statements.js';
 
 /**
  * Where each driver names the column of a unique violation. Each pattern reads one field of the
@@ -47,9 +48,12 @@ type Failure = 'busy' | 'unavailable' | 'timeout' | 'storage-full';
  * too_many_connections, 53000 insufficient_resources, 25006 read_only_sql_transaction (a standby,
  * or a primary being demoted during a failover), and class 08 (connection exceptions, below).
  * Node's socket errors from `pg`. SQLite: the file cannot be opened, is locked past busy_timeout
- * or was made read-only under the process.
+ * or was made read-only under the process. 26000/42P05: a named prepared statement met a pooler in
+ * transaction mode; the pool stops naming statements at once (postgresql/prepared-statements.ts),
+ * so a retry succeeds.
  */
 const UNAVAILABLE_CODES = new Set([
+  ...POOLER_CODES,
   '57P01',
   '57P02',
   '57P03',

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 
 /** Distinct SQL texts given a statement name in this process; past that, texts run unnamed. */
@@ -23,19 +24,31 @@ const names = new Map<string, string>();
  * Through PgBouncer in transaction mode (1.18, as Debian ships it) a named statement is prepared
  * on whichever server connection served that transaction, and a later Bind of the name can land
  * on another one ("prepared statement … does not exist"): DB_PREPARED_STATEMENTS=0 turns this off.
+ * Left on there by mistake, the first such error turns naming off for this pool (with one warning
+ * line): that statement's request fails as unavailable (503, retry), and the pool carries on with
+ * unnamed statements instead of failing writes at random for as long as the process lives.
  */
 export function prepareNamedStatements(pool: Pool): void {
-  pool.on('connect', (client) => nameStatementsOf(client));
+  const naming: Naming = { on: true };
+  pool.on('connect', (client) => nameStatementsOf(client, naming));
 }
 
-function nameStatementsOf(client: PoolClient): void {
+/** Whether a pool's connections still name their statements; shared by all of them. */
+interface Naming {
+  on: boolean;
+}
+
+function nameStatementsOf(client: PoolClient, naming: Naming): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   // Kysely's connection calls `client.query(sql, parameters)`; every other form passes through.
   client.query = ((...args: unknown[]) => {
     const [config, values] = args;
-    if (args.length === 2 && typeof config === 'string' && Array.isArray(values) && values.length > 0) {
+    if (naming.on && args.length === 2 && typeof config === 'string' && Array.isArray(values) && values.length > 0) {
       const name = statementName(config);
-      if (name) return (query({ name, text: config, values } satisfies QueryConfig) as Promise<unknown>).catch(explain);
+      if (name) {
+        const named = query({ name, text: config, values } satisfies QueryConfig) as Promise<unknown>;
+        return named.catch((error: unknown) => explain(error, naming));
+      }
     }
     return query(...args);
   }) as PoolClient['query'];
@@ -45,12 +58,22 @@ function nameStatementsOf(client: PoolClient): void {
  * PostgreSQL's answer when a named statement went to a server connection that does not have it
  * (26000 invalid_sql_statement_name) or already has it (42P05 duplicate_prepared_statement):
  * only a pooler that hands one client's statements to several server connections does that.
- * The error keeps its code (so it is still a 500, a bug of configuration) and gains the fix.
+ * The error keeps its code (database/errors.ts answers it 503: a retry runs unnamed) and gains
+ * the fix; naming stops for the pool.
  */
-const POOLER_CODES = new Set(['26000', '42P05']);
+export const POOLER_CODES = new Set(['26000', '42P05']);
 
-function explain(error: unknown): never {
+const logger = new Logger('Database');
+
+function explain(error: unknown, naming: Naming): never {
   if (error instanceof Error && POOLER_CODES.has((error as Error & { code?: string }).code ?? '')) {
+    if (naming.on) {
+      naming.on = false;
+      logger.warn(
+        `named prepared statements failed (${error.message}): a pooler in transaction mode, e.g. PgBouncer, is in front of PostgreSQL; ` +
+          'this pool now runs its statements unnamed. Set DB_PREPARED_STATEMENTS=0 for it.',
+      );
+    }
     error.message +=
       ' (named prepared statements through a pooler in transaction mode, e.g. PgBouncer: set DB_PREPARED_STATEMENTS=0)';
   }
