@@ -86,7 +86,7 @@ export class CachedSqliteDriver extends SqliteDriver {
 }
 
 /** How MikroORM's statements bind on SQLite: `?` placeholders, values as sqliteValue gives them. */
-function sqliteBinding(platform: SqliteConnection['platform']): BindDialect {
+export function sqliteBinding(platform: SqliteConnection['platform']): BindDialect {
   return {
     placeholder: () => '?',
     value: sqliteValue,
