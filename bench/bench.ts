@@ -109,6 +109,7 @@ const log = (message: string) => console.log(message);
 /** Set after the calibration when the host is too slow for any figure to be quoted (reference.ts). */
 let hostSlow: string | undefined;
 let hostShare: number | undefined;
+let hostChecked = false;
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
 /** The app as production runs it: JSON request log on, one line per request, to a file. */
@@ -238,8 +239,11 @@ async function main(): Promise<void> {
     log(
       speed
         ? `${speed.note}${speed.slow ? ': TOO SLOW, every scenario will be marked noisy' : ''}\n`
-        : 'host speed: no quiet reference for this machine and configuration (bench/reference.ts)\n',
+        : calibrations.size === 0
+          ? 'host speed: not checked (no calibration)\n'
+          : 'host speed: no quiet reference for this machine and configuration (bench/reference.ts)\n',
     );
+    hostChecked = speed !== undefined;
     hostSlow = speed?.slow;
     hostShare = speed?.share;
     const rows: Row[] = [];
@@ -302,7 +306,7 @@ function report(rows: Row[]): void {
   const noisy = rows.filter((row) => row.noisy).map((row) => row.scenario);
   log(
     noisy.length === 0
-      ? `no scenario was noisy: every side's rounds agree within 15%, every baseline held its calibration and the host its usual speed (${loadAverage()})`
+      ? `no scenario was noisy: every side's rounds agree within 15%, every baseline held its calibration${hostChecked ? ' and the host its usual speed' : ' (the host speed was not checked)'} (${loadAverage()})`
       : `NOISY RUN: ${noisy.join(', ')} — do not quote these figures; run again on a quiet machine (${loadAverage()})`,
   );
 }

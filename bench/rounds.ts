@@ -71,5 +71,7 @@ export const WARM_TOLERANCE = 0.05;
  * scenario noisy.
  */
 export function hasSettled(slices: number[]): boolean {
-  return slices.length >= WARM_WINDOW && relativeSpread(slices.slice(-WARM_WINDOW)) <= WARM_TOLERANCE;
+  const window = slices.slice(-WARM_WINDOW);
+  // A server still answering nothing (0, 0, 5 req/s) has not settled, though its spread reads 0.
+  return slices.length >= WARM_WINDOW && median(window) > 0 && relativeSpread(window) <= WARM_TOLERANCE;
 }

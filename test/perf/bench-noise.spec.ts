@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hostSpeed, QUIET_REFERENCES } from '../../bench/reference.ts';
-import { noiseReason } from '../../bench/rounds.ts';
+import { hasSettled, noiseReason } from '../../bench/rounds.ts';
 
 const config = { machine: '2 × AMD EPYC, 24 GiB', database: 'sqlite', workers: 1, connections: 64 };
 
@@ -52,5 +52,14 @@ describe('the bench notices a noisy run', () => {
     expect(noiseReason([{ name: 'baseline', rounds: [80, 80, 80] }], 100)).toBe(
       'baseline at 80% of its calibration (100)',
     );
+  });
+});
+
+describe('the warm-up', () => {
+  it('has not settled while the server answers nothing, though those slices agree', () => {
+    expect(hasSettled([0, 0, 0])).toBe(false);
+    expect(hasSettled([0, 0, 5])).toBe(false);
+    expect(hasSettled([990, 1000, 1010])).toBe(true);
+    expect(hasSettled([800, 1000, 1010])).toBe(false);
   });
 });
