@@ -90,6 +90,18 @@ describe.skipIf(!onPostgres)('through PgBouncer in transaction mode', () => {
   });
 });
 
+/** The same statement on both client connections. */
+function sameStatementOnTwoClientConnections(orm: MikroORM): Promise<unknown> {
+  const kysely = (orm.em.getConnection() as AbstractSqlConnection).getClient();
+  const statement = CompiledQuery.raw('select $1::int as n', [1]);
+  return kysely.connection().execute(async (held) => {
+    await held.executeQuery(CompiledQuery.raw('select 1'));
+    // `held` is checked out, so this runs on the pool's second client connection.
+    await kysely.executeQuery(statement);
+    return (await held.executeQuery(statement)).rows;
+  });
+}
+
 /**
  * What named prepared statements (DB_PREPARED_STATEMENTS=1) do through PgBouncer 1.18 in
  * transaction mode, made deterministic with one server connection: a statement one client
@@ -119,18 +131,6 @@ describe.skipIf(!onPostgres)('named prepared statements through PgBouncer in tra
         preparedStatements,
       }),
     );
-  }
-
-  /** The same statement on both client connections. */
-  function sameStatementOnTwoClientConnections(orm: MikroORM): Promise<unknown> {
-    const kysely = (orm.em.getConnection() as AbstractSqlConnection).getClient();
-    const statement = CompiledQuery.raw('select $1::int as n', [1]);
-    return kysely.connection().execute(async (held) => {
-      await held.executeQuery(CompiledQuery.raw('select 1'));
-      // `held` is checked out, so this runs on the pool's second client connection.
-      await kysely.executeQuery(statement);
-      return (await held.executeQuery(statement)).rows;
-    });
   }
 
   it('fails once with a line naming DB_PREPARED_STATEMENTS=0 when they are on, then runs unnamed', async () => {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SqliteConnection } from '@mikro-orm/sqlite';
 import type { EntityManager } from '@mikro-orm/sql';
-import pg, { Client } from 'pg';
+import { Client } from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runSql } from '../../src/sql/run-sql.js';
 import { User } from '../../src/users/user.entity.js';
@@ -55,23 +55,23 @@ async function statementsOf(run: () => Promise<unknown>): Promise<{ text: string
   if (onPostgres) {
     // Each pooled connection binds `query` when it connects (prepared-statements.ts), so the app
     // is restarted with the recorder in place.
-    const original = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')!;
-    const query = original.value as (this: pg.Client, ...args: unknown[]) => unknown;
+    const original = Object.getOwnPropertyDescriptor(Client.prototype, 'query')!;
+    const query = original.value as (this: Client, ...args: unknown[]) => unknown;
     let recording = false;
-    pg.Client.prototype.query = function (this: pg.Client, config: unknown, values?: unknown, ...rest: unknown[]) {
+    Client.prototype.query = function (this: Client, config: unknown, values?: unknown, ...rest: unknown[]) {
       const c = config as { text?: string; values?: unknown[] } | string;
       const bound = Array.isArray(values) ? values : [];
       if (recording && typeof c === 'string') seen.push({ text: c, values: bound });
       else if (recording && typeof c === 'object' && c.text) seen.push({ text: c.text, values: c.values ?? bound });
       return query.call(this, config, values, ...rest);
-    } as typeof pg.Client.prototype.query;
+    } as typeof Client.prototype.query;
     try {
       await t.close();
       t = await startApp();
       recording = true;
       await run();
     } finally {
-      Object.defineProperty(pg.Client.prototype, 'query', original);
+      Object.defineProperty(Client.prototype, 'query', original);
     }
     return seen;
   }
