@@ -17,7 +17,10 @@ export class RequestDbStats {
   /** Entities in the fork's identity map now (each counted once, however many keys it is stored under). */
   entities(): number {
     if (this.em === undefined) return 0;
-    return new Set(this.em.getUnitOfWork(false).getIdentityMap()).size;
+    // An array, not the map's generator, and no Set for the usual 0 or 1 entity: this runs for
+    // every request's log line (0.6% of a get-user profile with the generator and a Set).
+    const all = this.em.getUnitOfWork(false).getIdentityMap().values();
+    return all.length < 2 ? all.length : new Set(all).size;
   }
 
   /** @internal Called by recordStatement. */
