@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appOrmOptions } from '../../src/app-orm.js';
 import { parseDatabaseUrl } from '../../src/config/database-url.js';
-import { startAppProcess, type RunningApp } from '../helpers/app-process.js';
+import { runUntilExit, startAppProcess, type RunningApp } from '../helpers/app-process.js';
 import { startPgBouncer, type PgBouncer } from '../helpers/pgbouncer.js';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/test-database.js';
 
@@ -144,6 +144,24 @@ describe.skipIf(!onPostgres)('named prepared statements through PgBouncer in tra
     } finally {
       await orm.close(true);
     }
+  });
+
+  it('with DB_MIGRATE=1 behind a pool of one server connection, stops the start with a line saying so', async () => {
+    // The migration's locked transaction holds the one server connection; MikroORM makes its
+    // migrations table on a second, which PgBouncer cannot serve until the statement times out.
+    const exit = await runUntilExit({
+      NODE_ENV: 'production',
+      ALLOW_ANONYMOUS: '1',
+      DB_MIGRATE: '1',
+      DB_PREPARED_STATEMENTS: '0',
+      DB_STATEMENT_TIMEOUT_MS: '2000',
+      DATABASE_URL: bouncer.url(databaseName(db.url)),
+    });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr.trim()).toBe(
+      'users-service: migrations timed out (Query read timeout): behind PgBouncer they need a pool of at least 2 server connections ' +
+        '(one holds the locked transaction, the migrations table is made beside it), or run them against PostgreSQL directly',
+    );
   });
 
   it('works with DB_PREPARED_STATEMENTS=0', async () => {

@@ -40,18 +40,36 @@ export async function applyPendingMigrations(orm: MikroORM, options: ApplyOption
       );
     }
     const connection = orm.driver.getConnection() as AbstractSqlConnection;
-    return await connection.transactional(async (transaction) => {
-      await connection.execute(
-        'select pg_advisory_xact_lock(?::bigint)',
-        [MIGRATION_LOCK_KEY.toString()],
-        'run',
-        transaction,
-      );
-      return orm.migrator.up({ ...range, transaction });
-    });
+    return await connection
+      .transactional(async (transaction) => {
+        await connection.execute(
+          'select pg_advisory_xact_lock(?::bigint)',
+          [MIGRATION_LOCK_KEY.toString()],
+          'run',
+          transaction,
+        );
+        return orm.migrator.up({ ...range, transaction });
+      })
+      .catch(explainMigrationTimeout);
   } finally {
     orm.migrator.off('migrated', listener);
   }
+}
+
+/**
+ * pg's `Query read timeout` while migrating is, when the server is otherwise up, the second
+ * connection above waiting for a server connection that a pooler cannot give: PgBouncer with a
+ * pool of one server connection (default_pool_size = 1) holds it for the locked transaction.
+ * Found 2026-12-04: the start failed with that bare line after DB_STATEMENT_TIMEOUT_MS.
+ */
+function explainMigrationTimeout(error: unknown): never {
+  if (error instanceof Error && /Query read timeout/.test(error.message)) {
+    throw new ConfigError(
+      'migrations timed out (Query read timeout): behind PgBouncer they need a pool of at least 2 server connections ' +
+        '(one holds the locked transaction, the migrations table is made beside it), or run them against PostgreSQL directly',
+    );
+  }
+  throw error;
 }
 
 /**
