@@ -9,6 +9,7 @@
 //                               setting: a multi-statement flush would lose its atomicity), so the
 //                               difference is what the flush's BEGIN/COMMIT plumbing costs
 //   raw insert                  better-sqlite3 alone, the baseline's statement with the same pragmas
+//   raw begin, insert, commit   the same inside an explicit transaction: what BEGIN/COMMIT cost SQLite
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -80,6 +81,8 @@ async function main(): Promise<void> {
   const insert = raw.prepare(
     'insert into users (name, email, created_at, updated_at) values (?, ?, ?, ?) returning id',
   );
+  const begin = raw.prepare('begin');
+  const commit = raw.prepare('commit');
 
   const inContext = (o: Orm, work: (em: Em) => Promise<void>) => {
     const em = o.em.fork();
@@ -116,6 +119,16 @@ async function main(): Promise<void> {
         const { name, email } = next();
         const now = Date.now();
         insert.get(name, email, now, now);
+      },
+    ],
+    [
+      'raw begin, insert, commit',
+      async () => {
+        const { name, email } = next();
+        const now = Date.now();
+        begin.run();
+        insert.get(name, email, now, now);
+        commit.run();
       },
     ],
   ];
