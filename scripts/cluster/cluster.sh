@@ -66,14 +66,22 @@ check_packages() {
 # --- ports ---------------------------------------------------------------------------------------
 
 declare -A TAKEN=()
+# Below the kernel's ephemeral range (32768 by default): a port picked there could be taken by any
+# outgoing connection before the daemon binds it (once in CI Patroni's REST port, 38396, was: "Address
+# already in use"). Any socket on the port counts as taken, not only a listening one.
+EPHEMERAL_LOW=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+
+# free_port NAME: sets NAME to a free port. Not `NAME=$(free_port)`: in that subshell TAKEN would
+# not remember the port, and two daemons could be given the same one.
 free_port() {
-  local port
+  local port span=$((EPHEMERAL_LOW - 20000))
+  [ "$span" -gt 1000 ] || span=10000
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 20000))
+    port=$((20000 + RANDOM % span))
     [ -n "${TAKEN[$port]:-}" ] && continue
-    if ! ss -Htln "sport = :$port" | grep -q .; then
+    if ! ss -Htan "sport = :$port" | grep -q .; then
       TAKEN[$port]=1
-      echo "$port"
+      printf -v "$1" '%s' "$port"
       return
     fi
   done
@@ -345,15 +353,15 @@ cmd_up() {
   log "folder: $DIR"
   set_pg_prefix
   SCOPE_ID="$(basename "$DIR" | tr -c 'a-zA-Z0-9\n' '-')"
-  ETCD_CLIENT_PORT=$(free_port)
-  ETCD_PEER_PORT=$(free_port)
-  NODE1_PG=$(free_port)
-  NODE1_REST=$(free_port)
-  NODE2_PG=$(free_port)
-  NODE2_REST=$(free_port)
-  WRITE_PORT=$(free_port)
-  READ_PORT=$(free_port)
-  PGBOUNCER_PORT=$(free_port)
+  free_port ETCD_CLIENT_PORT
+  free_port ETCD_PEER_PORT
+  free_port NODE1_PG
+  free_port NODE1_REST
+  free_port NODE2_PG
+  free_port NODE2_REST
+  free_port WRITE_PORT
+  free_port READ_PORT
+  free_port PGBOUNCER_PORT
   write_patroni_config node1 "$NODE1_PG" "$NODE1_REST"
   write_patroni_config node2 "$NODE2_PG" "$NODE2_REST"
   write_haproxy_config
