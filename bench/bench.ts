@@ -24,7 +24,7 @@ import { prepareDatabases, type BenchDatabases } from './databases.ts';
 import { measureExport, probe, runLoad, type LoadResult } from './load.ts';
 import { busyProcesses, loadAverage, machineDescription, pinCpus } from './machine.ts';
 import { toMarkdown, writeJson, writeSvg, type Report, type Row, type Side } from './report.ts';
-import { hostSpeed } from './reference.ts';
+import { hostSpeed, type HostSpeed } from './reference.ts';
 import { hasSettled, median, noiseReason, spreadOf, WARM_WINDOW } from './rounds.ts';
 import { EXPORT_ROWS, SCENARIOS, type BenchRequest, type Scenario } from './scenarios.ts';
 import { APP_NODE_ARGS, startServer, type Server } from './servers.ts';
@@ -106,10 +106,8 @@ const apiToken = values['api-token'] ? randomBytes(24).toString('base64url') : u
 /** What the load generator sends to every server (the baseline ignores it). */
 const headers: Record<string, string> = apiToken ? { authorization: `Bearer ${apiToken}` } : {};
 const log = (message: string) => console.log(message);
-/** Set after the calibration when the host is too slow for any figure to be quoted (reference.ts). */
-let hostSlow: string | undefined;
-let hostShare: number | undefined;
-let hostChecked = false;
+/** The host-speed check after the calibration (reference.ts); undefined when nothing was compared. */
+let host: HostSpeed | undefined;
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
 /** The app as production runs it: JSON request log on, one line per request, to a file. */
@@ -243,9 +241,7 @@ async function main(): Promise<void> {
           ? 'host speed: not checked (no calibration)\n'
           : 'host speed: no quiet reference for this machine and configuration (bench/reference.ts)\n',
     );
-    hostChecked = speed !== undefined;
-    hostSlow = speed?.slow;
-    hostShare = speed?.share;
+    host = speed;
     const rows: Row[] = [];
     for (const scenario of scenarios) {
       rows.push(
@@ -288,7 +284,7 @@ function report(rows: Row[]): void {
     date: new Date().toISOString(),
     machine: machineDescription(),
     loadAverageAtStart: startLoad,
-    hostSpeed: hostShare,
+    hostSpeed: host?.share,
     node: process.versions.node,
     database: dbKind!,
     apiToken: apiToken !== undefined,
@@ -306,7 +302,7 @@ function report(rows: Row[]): void {
   const noisy = rows.filter((row) => row.noisy).map((row) => row.scenario);
   log(
     noisy.length === 0
-      ? `no scenario was noisy: every side's rounds agree within 15%, every baseline held its calibration${hostChecked ? ' and the host its usual speed' : ' (the host speed was not checked)'} (${loadAverage()})`
+      ? `no scenario was noisy: every side's rounds agree within 15%, every baseline held its calibration${host ? ' and the host its usual speed' : ' (the host speed was not checked)'} (${loadAverage()})`
       : `NOISY RUN: ${noisy.join(', ')} — do not quote these figures; run again on a quiet machine (${loadAverage()})`,
   );
 }
@@ -451,7 +447,7 @@ async function loadScenario(
         return { name: extra.name, side, appOverExtra: median(perRound) };
       });
   }
-  row.noise = noiseReason(sides, calibrated, hostSlow);
+  row.noise = noiseReason(sides, calibrated, host?.slow);
   row.noisy = row.noise !== undefined;
   log(
     `${scenario.name.padEnd(24)} ${row.ratio === undefined ? `app route missing (${row.missing})` : `app/baseline median ${row.ratio.toFixed(3)}× (${row.ratioSpread!.min.toFixed(3)}–${row.ratioSpread!.max.toFixed(3)})`}` +
@@ -551,7 +547,7 @@ async function exportRuns(row: Row, freshApp: () => Promise<Server>, baseline: S
       { name: 'baseline', rounds: row.baseline.rounds },
     ],
     undefined,
-    hostSlow,
+    host?.slow,
   );
   row.noisy = row.noise !== undefined;
   return row;

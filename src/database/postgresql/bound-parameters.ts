@@ -1,6 +1,6 @@
 import { Utils } from '@mikro-orm/core';
 import type { PostgreSqlPlatform } from '@mikro-orm/postgresql';
-import { isJsonValue, type BindDialect } from '../query/placeholders.js';
+import { isJsonValue, platformBinding, type BindDialect } from '../query/placeholders.js';
 
 /**
  * How MikroORM's statements bind on PostgreSQL (query/placeholders.ts): `$1`, `$2` … in the text,
@@ -9,12 +9,7 @@ import { isJsonValue, type BindDialect } from '../query/placeholders.js';
  * PostgreSQL infers each from its context just as it does for a quoted literal.
  */
 export function postgresBinding(platform: PostgreSqlPlatform): BindDialect {
-  return {
-    placeholder: (n) => `$${n}`,
-    value: (value) => postgresValue(platform, value),
-    quoteIdentifier: (name) => platform.quoteIdentifier(name),
-    formatRaw: (sql, params) => platform.formatQuery(sql, params as unknown[]),
-  };
+  return platformBinding(platform, { placeholder: (n) => `$${n}`, value: (value) => postgresValue(platform, value) });
 }
 
 /**

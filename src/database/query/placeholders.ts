@@ -77,6 +77,21 @@ function bind(dialect: BindDialect, value: unknown, values: unknown[]): string |
   return dialect.placeholder(values.length);
 }
 
+/**
+ * A dialect on one of MikroORM's platforms: identifiers and raw fragments exactly as the platform
+ * writes them into SQL; the placeholder and the value conversion are the driver's own.
+ */
+export function platformBinding(
+  platform: { quoteIdentifier(name: string): string; formatQuery(sql: string, params: readonly unknown[]): string },
+  driver: Pick<BindDialect, 'placeholder' | 'value'>,
+): BindDialect {
+  return {
+    ...driver,
+    quoteIdentifier: (name) => platform.quoteIdentifier(name),
+    formatRaw: (sql, params) => platform.formatQuery(sql, params),
+  };
+}
+
 /** A JSON property's value (MikroORM tags arrays and embeddables it serialises), not an `in` list. */
 export function isJsonValue(value: unknown): boolean {
   return typeof value === 'object' && value !== null && JsonProperty in value;

@@ -4,7 +4,7 @@ import { SqliteConnection, SqliteDriver } from '@mikro-orm/sqlite';
 import type Database from 'better-sqlite3';
 import { CompiledQuery, type Dialect } from 'kysely';
 import { splitAbortOptions } from '../query/abort-options.js';
-import { bindPlaceholders, type BindDialect } from '../query/placeholders.js';
+import { bindPlaceholders, platformBinding, type BindDialect } from '../query/placeholders.js';
 import { guardRollback } from '../query/rollback-guard.js';
 
 /** Distinct SQL texts kept prepared per database handle; beyond that the oldest is dropped. */
@@ -87,12 +87,7 @@ export class CachedSqliteDriver extends SqliteDriver {
 
 /** How MikroORM's statements bind on SQLite: `?` placeholders, values as sqliteValue gives them. */
 export function sqliteBinding(platform: SqliteConnection['platform']): BindDialect {
-  return {
-    placeholder: () => '?',
-    value: sqliteValue,
-    quoteIdentifier: (name) => platform.quoteIdentifier(name),
-    formatRaw: (sql, params) => platform.formatQuery(sql, params as unknown[]),
-  };
+  return platformBinding(platform, { placeholder: () => '?', value: sqliteValue });
 }
 
 /**
